@@ -1,0 +1,200 @@
+"""The content check: is the tree sound, is every prompt there in every language,
+do placeholders agree, and what needs a person's attention (drafts, old facts).
+
+`run_check` is a plain function over loaded content; `flask --app ivr check` and
+`ivr check` print its report and exit non-zero when there are errors.
+"""
+import datetime as dt
+import sys
+from dataclasses import dataclass, field
+
+import click
+
+from .catalogue import REFERENCE, REVIEW_STATUSES, placeholders
+from .content import LIST_PROMPTS, SLOTS
+from .facts import verified_dates
+from .flow import SYSTEM_PROMPTS
+from .menu import DIGITS
+from .safe_countries import RESULT_PROMPTS
+from .speech import offered_languages
+
+MAX_PRESSES = 3  # every topic within three key presses of the main menu
+CHARS_PER_SECOND = 14  # a rough speaking rate, to flag chunks that run long
+
+
+@dataclass
+class Report:
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+    def render(self):
+        lines = []
+        for title, items in (("ERROR", self.errors), ("WARNING", self.warnings), ("NOTE", self.notes)):
+            lines += [f"{title}: {item}" for item in items]
+        lines.append(f"{len(self.errors)} errors, {len(self.warnings)} warnings")
+        return "\n".join(lines)
+
+
+def used_prompts(content):
+    """Every prompt id the line can say, with where it is used."""
+    used = {p: "the call flow" for p in SYSTEM_PROMPTS}
+    used.update({p: "safe-country answers" for p in RESULT_PROMPTS})
+    used.update({p: "lists from facts/" for p in LIST_PROMPTS})
+    for group in content.safe_list.groups():
+        used[f"safe_group_{group}"] = "facts/safe_countries.toml"
+    for org in content.organisations:
+        used[org.get("prompt", "")] = "facts/organisations.toml"
+    for node in content.tree.nodes.values():
+        for prompt in node.prompts + [p for chunk in node.chunks for p in chunk]:
+            used[prompt] = f"node {node.id}"
+        if node.caller_country.get("prompt"):
+            used[node.caller_country["prompt"]] = f"node {node.id}"
+    return used
+
+
+def _check_tree(content, report):
+    tree, keys = content.tree, content.tree.keys
+    if tree.get(tree.start) is None:
+        report.errors.append(f"the start node {tree.start!r} does not exist")
+        return
+    global_keys = set(keys.values()) - {keys["next"]}
+    for node in tree.nodes.values():
+        where = f"node {node.id} ({node.source})"
+        for key, target in node.options.items():
+            if key not in DIGITS or len(key) != 1:
+                report.errors.append(f"{where}: option key {key!r} is not a keypad key")
+            if key in global_keys:
+                report.errors.append(f"{where}: option {key} is taken by a key that works everywhere")
+            if target not in tree.nodes:
+                report.errors.append(f"{where}: key {key} leads to {target!r}, which does not exist")
+        if node.type == "menu" and not node.options:
+            report.errors.append(f"{where}: a menu with no options is a dead end")
+        if node.type == "menu" and not node.prompts:
+            report.errors.append(f"{where}: a menu needs a prompt")
+        if node.type == "answer" and not (node.chunks or node.chunks_from):
+            report.errors.append(f"{where}: an answer with nothing to say")
+        if node.chunks_from not in ("", "organisations", "unsafe_return"):
+            report.errors.append(f"{where}: unknown chunks_from {node.chunks_from!r}")
+        if node.type == "dial_code":
+            result = tree.get(node.result)
+            if result is None or result.type != "country":
+                report.errors.append(f"{where}: result must name a country node")
+        if node.caller_country:
+            cc = node.caller_country
+            if tree.get(cc.get("target", "")) is None or tree.get(cc["target"]).type != "country":
+                report.errors.append(f"{where}: caller_country target must name a country node")
+            if cc.get("key") in node.options or cc.get("key") in global_keys:
+                report.errors.append(f"{where}: caller_country key {cc.get('key')!r} is already taken")
+    reachable = tree.reachable()
+    for node_id in sorted(set(tree.nodes) - reachable):
+        report.errors.append(f"node {node_id} cannot be reached from {tree.start}")
+    for node_id, presses in sorted(tree.depth().items()):
+        if presses > MAX_PRESSES:
+            report.errors.append(f"node {node_id} takes {presses} key presses from the main menu (at most {MAX_PRESSES})")
+
+
+def _check_keys_named(content, report):
+    """A menu whose reference text does not name one of its keys is a caller's dead end."""
+    reference = content.reference
+    for node in content.tree.nodes.values():
+        spoken = " ".join(reference.text(p) for p in node.prompts if reference.has(p))
+        for key in node.options:
+            if key.isdigit() and key not in spoken:
+                report.warnings.append(f"node {node.id}: its prompt never names key {key}")
+
+
+def _check_catalogues(content, report, settings):
+    used = used_prompts(content)
+    reference = content.reference
+    known = set(content.figures) | set(SLOTS)
+    for code, catalogue in content.catalogues.items():
+        missing = [p for p in used if not catalogue.has(p)]
+        for prompt in missing:
+            report.errors.append(f"{code}: prompt {prompt!r} is missing (used by {used[prompt]})")
+        drafts = 0
+        for prompt, entry in catalogue.entries.items():
+            names = placeholders(entry.text)
+            for name in sorted(names - known):
+                report.errors.append(f"{code}: {prompt} names an unknown placeholder {{{name}}}")
+            if reference.has(prompt) and code != reference.language.code:
+                expected = placeholders(reference.text(prompt))
+                if names != expected:
+                    report.errors.append(
+                        f"{code}: {prompt} has placeholders {sorted(names)}, the reference has {sorted(expected)}"
+                    )
+            if not reference.has(prompt):
+                report.warnings.append(f"{code}: {prompt} is not in the reference catalogue")
+            if not catalogue.language.reference:
+                if entry.status not in REVIEW_STATUSES:
+                    report.errors.append(f"{code}: {prompt} needs a review status ({' or '.join(REVIEW_STATUSES)})")
+                drafts += entry.status == "draft"
+            elif entry.status not in (REFERENCE, *REVIEW_STATUSES):
+                report.errors.append(f"{code}: {prompt} has an unknown status {entry.status!r}")
+            if len(entry.text) / CHARS_PER_SECOND > settings["MAX_CHUNK_SECONDS"]:
+                report.warnings.append(f"{code}: {prompt} may take over {settings['MAX_CHUNK_SECONDS']} seconds to say")
+        if drafts:
+            report.notes.append(f"{code}: {drafts} of {len(catalogue.entries)} prompts are drafts, not yet checked by a native speaker")
+    for prompt in sorted(set(reference.entries) - set(used)):
+        report.warnings.append(f"prompt {prompt} is in the catalogues but the line never says it")
+
+
+def _check_rendering(content, report):
+    """Fill every prompt for real, in every language: catches what the parser cannot."""
+    samples = {"country": "MA", "date": dt.date(2026, 1, 1), "key": "1"}
+    for code, catalogue in content.catalogues.items():
+        for prompt, entry in catalogue.entries.items():
+            slots = tuple((n, samples[n]) for n in placeholders(entry.text) if n in samples)
+            try:
+                catalogue.render(prompt, content.values(code, slots))
+            except (KeyError, ValueError, IndexError) as exc:
+                report.errors.append(f"{code}: {prompt} cannot be filled in: {exc!r}")
+
+
+def _check_facts(settings, report, today):
+    limit = dt.timedelta(days=int(settings["FACT_MAX_AGE_DAYS"]))
+    for filename, item, verified in verified_dates(settings["FACTS_DIR"]):
+        if today - verified > limit:
+            report.warnings.append(
+                f"facts/{filename}: {item} was last verified on {verified.isoformat()}, "
+                f"over {settings['FACT_MAX_AGE_DAYS']} days ago"
+            )
+
+
+def run_check(content, speech, settings, today=None):
+    report = Report()
+    _check_tree(content, report)
+    _check_catalogues(content, report, settings)
+    if not report.errors:
+        _check_rendering(content, report)
+        _check_keys_named(content, report)
+    _check_facts(settings, report, today or dt.date.today())
+    offered = offered_languages(content, speech)
+    silent = [code for code in content.catalogues if code not in offered]
+    report.notes.append(f"offered on the line: {', '.join(offered) or 'none'}")
+    if silent:
+        report.notes.append(f"not offered (nothing can speak them yet): {', '.join(silent)}")
+    if not offered:
+        report.errors.append("no language can be spoken: the line cannot answer")
+    return report
+
+
+@click.command("check")
+def check_command():
+    """Check the content: tree, prompts in every language, placeholders, facts."""
+    from flask import current_app
+
+    from . import state
+
+    current = state.get()
+    report = run_check(current.content, current.speech, current_app.config)
+    click.echo(report.render())
+    sys.exit(0 if report.ok else 1)
+
+
+def init_app(app):
+    app.cli.add_command(check_command)

@@ -1,0 +1,89 @@
+"""All content, loaded once: the menu tree, the prompt catalogues and the facts.
+
+`Content.text(lang, utterance)` is the one place a prompt becomes words: the
+catalogue's text with facts and slots written the way that language writes them.
+"""
+import datetime as dt
+from dataclasses import dataclass, field
+
+from babel.dates import format_date
+
+from . import countries
+from .catalogue import load_catalogues
+from .facts import load_figures, load_table
+from .menu import load_tree
+from .safe_countries import load_safe_list
+from .utterance import Utterance
+
+ORGANISATIONS_FILE = "organisations.toml"
+UNSAFE_RETURN_FILE = "unsafe_return.toml"
+
+# Runtime slots a prompt may name, besides facts. The audio build (which must know
+# every text in advance) enumerates each slot's values.
+SLOTS = ("country", "date", "key")
+# Prompts said around lists that come from facts/.
+LIST_PROMPTS = ("unsafe_list_intro", "unsafe_list_unconfirmed")
+
+
+@dataclass
+class Content:
+    tree: object
+    catalogues: dict
+    figures: dict
+    safe_list: object
+    organisations: list = field(default_factory=list)
+    unsafe_return: dict = field(default_factory=dict)
+
+    @property
+    def reference(self):
+        """The reference catalogue that the others are checked against (English)."""
+        for code, catalogue in self.catalogues.items():
+            if catalogue.language.reference and code == "en":
+                return catalogue
+        return next(c for c in self.catalogues.values() if c.language.reference)
+
+    def slot_text(self, lang, name, value):
+        locale = self.catalogues[lang].language.locale
+        if name == "country":
+            return countries.country_name(value, locale)
+        if isinstance(value, dt.date):
+            return format_date(value, format="long", locale=locale)
+        return str(value)
+
+    def values(self, lang, slots=()):
+        catalogue = self.catalogues[lang]
+        values = {name: fact.spoken(catalogue) for name, fact in self.figures.items()}
+        values.update((name, self.slot_text(lang, name, value)) for name, value in slots)
+        return values
+
+    def text(self, lang, utterance):
+        """The words of one utterance in one language."""
+        return self.catalogues[lang].render(utterance.prompt, self.values(lang, utterance.slots))
+
+    def chunks(self, node):
+        """An answer node's chunks as lists of utterances, data-made chunks last."""
+        chunks = [[Utterance(p) for p in chunk] for chunk in node.chunks]
+        if node.chunks_from == "organisations":
+            chunks += [[Utterance(org["prompt"])] for org in self.organisations]
+        elif node.chunks_from == "unsafe_return":
+            listed = self.unsafe_return.get("countries") or []
+            if self.unsafe_return.get("confirmed") and listed:
+                chunks.append(
+                    [Utterance("unsafe_list_intro")]
+                    + [Utterance("country_name", (("country", region),)) for region in listed]
+                )
+            else:
+                chunks.append([Utterance("unsafe_list_unconfirmed")])
+        return chunks
+
+
+def load_content(config):
+    facts_dir = config["FACTS_DIR"]
+    return Content(
+        tree=load_tree(config["MENUS_DIR"]),
+        catalogues=load_catalogues(config["PROMPTS_DIR"]),
+        figures=load_figures(facts_dir),
+        safe_list=load_safe_list(facts_dir),
+        organisations=list(load_table(facts_dir, ORGANISATIONS_FILE).get("organisation") or []),
+        unsafe_return=load_table(facts_dir, UNSAFE_RETURN_FILE),
+    )
