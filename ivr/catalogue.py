@@ -1,7 +1,8 @@
 """Prompt catalogues: the words of every prompt, one TOML file per language in prompts/.
 
 A catalogue starts with a [language] table (its code, its own name, the locale for
-numbers and dates, how Twilio can speak it) and holds [prompts], text per prompt id.
+numbers and dates, how Twilio can speak it), may say in [speech] which engines make
+its audio and with which voice, and holds [prompts], text per prompt id.
 Adding a language is adding a file: nothing in the code names a language.
 """
 import string
@@ -38,6 +39,7 @@ class Catalogue:
     language: Language
     entries: dict = field(default_factory=dict)
     formats: dict = field(default_factory=dict)  # e.g. money = "{amount} euro"
+    speech: dict = field(default_factory=dict)  # engines and their voices for audio
     path: str = ""
 
     def has(self, prompt_id):
@@ -96,7 +98,7 @@ def load_catalogue(path):
             entries[prompt_id] = Entry(value["text"], status)
         else:
             raise CatalogueError(f"{path.name}: prompt {prompt_id!r} needs a text")
-    return Catalogue(language, entries, dict(raw.get("format") or {}), str(path))
+    return Catalogue(language, entries, dict(raw.get("format") or {}), dict(raw.get("speech") or {}), str(path))
 
 
 def load_catalogues(directory):

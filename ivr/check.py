@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 import click
 
 from .catalogue import REFERENCE, REVIEW_STATUSES, placeholders
-from .content import LIST_PROMPTS, SLOTS
+from .content import SLOTS
 from .facts import verified_dates
-from .flow import SYSTEM_PROMPTS
 from .menu import DIGITS
-from .safe_countries import RESULT_PROMPTS
+from .repertoire import used_prompts
 from .speech import offered_languages
 
 MAX_PRESSES = 3  # every topic within three key presses of the main menu
@@ -38,23 +37,6 @@ class Report:
             lines += [f"{title}: {item}" for item in items]
         lines.append(f"{len(self.errors)} errors, {len(self.warnings)} warnings")
         return "\n".join(lines)
-
-
-def used_prompts(content):
-    """Every prompt id the line can say, with where it is used."""
-    used = {p: "the call flow" for p in SYSTEM_PROMPTS}
-    used.update({p: "safe-country answers" for p in RESULT_PROMPTS})
-    used.update({p: "lists from facts/" for p in LIST_PROMPTS})
-    for group in content.safe_list.groups():
-        used[f"safe_group_{group}"] = "facts/safe_countries.toml"
-    for org in content.organisations:
-        used[org.get("prompt", "")] = "facts/organisations.toml"
-    for node in content.tree.nodes.values():
-        for prompt in node.prompts + [p for chunk in node.chunks for p in chunk]:
-            used[prompt] = f"node {node.id}"
-        if node.caller_country.get("prompt"):
-            used[node.caller_country["prompt"]] = f"node {node.id}"
-    return used
 
 
 def _check_tree(content, report):

@@ -26,10 +26,25 @@ DEFAULTS = {
     "FACT_MAX_AGE_DAYS": 365,
     # A chunk of an answer should not take longer than this to speak.
     "MAX_CHUNK_SECONDS": 40,
+    # Redis: an external server (redis://, redis+cluster://, redis+sentinel://).
+    # Empty: `make run` starts an embedded one under instance/; the app alone runs from disk.
+    "REDIS_URL": "",
+    # Where audio comes from, best first, unless a catalogue's [speech] says otherwise.
+    "AUDIO_ENGINES": "recording,gtts,espeak",
+    # Prompts synthesised at once by the audio build.
+    "AUDIO_JOBS": 4,
+    # Seconds gTTS may take to answer before the build moves on to the next engine.
+    "GTTS_TIMEOUT": 10,
+    # Staff preview: offer a language before all of its audio exists (gaps are <Say>).
+    "AUDIO_PREVIEW": False,
+    # Play pre-generated audio; off, the line speaks with Twilio's <Say> voices only.
+    "AUDIO_ENABLED": True,
+    # The web phone at /phone (on in development; staff log-in comes later).
+    "PHONE_ENABLED": False,
 }
 
-_BOOL = {"IVR_DEVELOPMENT"}
-_INT = {"GATHER_TIMEOUT", "ENTRY_TIMEOUT", "MAX_SILENT_TRIES", "FACT_MAX_AGE_DAYS", "MAX_CHUNK_SECONDS"}
+_BOOL = {"IVR_DEVELOPMENT", "AUDIO_PREVIEW", "AUDIO_ENABLED", "PHONE_ENABLED"}
+_INT = {"GATHER_TIMEOUT", "ENTRY_TIMEOUT", "MAX_SILENT_TRIES", "FACT_MAX_AGE_DAYS", "MAX_CHUNK_SECONDS", "AUDIO_JOBS", "GTTS_TIMEOUT"}
 
 
 def from_environment(environ=os.environ):

@@ -33,6 +33,7 @@ class Content:
     safe_list: object
     organisations: list = field(default_factory=list)
     unsafe_return: dict = field(default_factory=dict)
+    _fact_values: dict = field(default_factory=dict, repr=False)
 
     @property
     def reference(self):
@@ -50,9 +51,16 @@ class Content:
             return format_date(value, format="long", locale=locale)
         return str(value)
 
+    def fact_values(self, lang):
+        """The facts as this language says them (made once: facts change on deploy)."""
+        cached = self._fact_values.get(lang)
+        if cached is None:
+            catalogue = self.catalogues[lang]
+            cached = self._fact_values[lang] = {name: fact.spoken(catalogue) for name, fact in self.figures.items()}
+        return cached
+
     def values(self, lang, slots=()):
-        catalogue = self.catalogues[lang]
-        values = {name: fact.spoken(catalogue) for name, fact in self.figures.items()}
+        values = dict(self.fact_values(lang))
         values.update((name, self.slot_text(lang, name, value)) for name, value in slots)
         return values
 

@@ -170,8 +170,10 @@ class Flow:
         said = self._lead(tries, intro)
         own = countries.region_of_caller(caller) if node.caller_country else None
         if own:
-            # Offered first, before the menu's own choices.
-            said.append(U(node.caller_country["prompt"], (("country", own), ("key", node.caller_country["key"]))))
+            # Offered first, before the menu's own choices: the country's name, then
+            # the offer (one recording per country name, not per sentence).
+            said.append(U("country_name", (("country", own),)))
+            said.append(U(node.caller_country["prompt"], (("key", node.caller_country["key"]),)))
         said += [U(p) for p in node.prompts]
         self.speech.add(gather, lang, said)
         response.redirect(node_path(lang, node.id, tries=tries + 1), method="POST")

@@ -1,22 +1,55 @@
-"""What one app holds for its lifetime: the content, the speech and the call flow."""
-from flask import current_app
+"""What one app holds for its lifetime: content, Redis, audio, speech and the call flow."""
+import logging
+import threading
 
+from flask import current_app, request
+
+from . import connection
 from .content import load_content
 from .flow import Flow
 from .speech import SaySpeech
 
 EXTENSION = "ivr"
+log = logging.getLogger(__name__)
 
 
 class State:
     def __init__(self, settings):
+        from .audio.library import Library
+        from .audio.speech import PlaySpeech
+
+        self.settings = settings
         self.content = load_content(settings)
-        self.speech = SaySpeech(self.content)
+        self.redis = connection.from_settings(settings)
+        self.library = Library(settings["AUDIO_DIR"], self.redis)
+        self.say = SaySpeech(self.content)
+        self.play_speech = None
+        self.speech = self.say
+        if settings["AUDIO_ENABLED"]:
+            self.play_speech = PlaySpeech(
+                self.content, self.library, self.say, _base_url, preview=settings["AUDIO_PREVIEW"]
+            )
+            self.speech = self.play_speech
         self.flow = Flow(self.content, self.speech, settings)
+
+    def warm_in_background(self):
+        """A worker that starts with an empty Redis fills it from disk, off the request path."""
+        if self.redis is None or self.play_speech is None:
+            return None
+        manifest = self.play_speech.manifest
+        thread = threading.Thread(target=self.library.warm, args=(manifest,), daemon=True, name="audio-warm")
+        thread.start()
+        return thread
+
+
+def _base_url():
+    return current_app.config["PUBLIC_BASE_URL"] or request.url_root
 
 
 def init_app(app):
     app.extensions[EXTENSION] = State(app.config)
+    if not app.testing:
+        app.extensions[EXTENSION].warm_in_background()
 
 
 def get():

@@ -8,7 +8,7 @@ from ivr import create_app
 
 @pytest.fixture
 def app():
-    return create_app({"TESTING": True})
+    return create_app({"TESTING": True, "AUDIO_ENABLED": False})
 
 
 @pytest.fixture

@@ -148,7 +148,7 @@ def test_unknown_dialling_code_reprompts(client, app):
 def test_foreign_caller_is_offered_their_country_first(client):
     root = post(client, "/voice/en/safe_countries", From="+995555123456")
     said = spoken(only_gather(root))
-    assert said[0] == "You are calling from a number in Georgia. To hear about Georgia, press 3."
+    assert said[:2] == ["Georgia.", "You are calling from a number in this country. To hear about it, press 3."]
     key = post(client, "/voice/en/safe_countries/key", Digits="3", From="+995555123456")
     assert redirect_of(key) == "/voice/en/safe_result?cc=GE"
 

@@ -1,0 +1,211 @@
+"""The audio build: telephone-ready audio for every utterance in every language.
+
+For each utterance the sources are tried in the language's order: a staff recording
+(if its text is still current), then each engine. Audio is content-addressed: the
+key hashes the text, language, engine and voice settings (or the recording's bytes),
+so a build with nothing changed synthesises nothing, and a changed text makes
+that one prompt again. An engine that cannot be reached is said once and skipped.
+"""
+import json
+import sys
+import threading
+import time
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import repertoire
+from . import encoding, engines as engine_module
+from .library import content_key, digest
+
+RECORDINGS_DIR = "recordings"
+
+
+@dataclass
+class Item:
+    id: str
+    lang: str
+    prompt: str
+    text: str
+
+
+@dataclass
+class BuildReport:
+    manifest: dict = field(default_factory=dict)
+    sources: dict = field(default_factory=lambda: defaultdict(Counter))  # lang -> source -> count
+    missing: dict = field(default_factory=lambda: defaultdict(list))  # lang -> item ids
+    stale: dict = field(default_factory=lambda: defaultdict(list))  # lang -> item ids
+    synthesised: int = 0
+    unavailable: dict = field(default_factory=dict)  # engine -> reason, said once
+    failures: list = field(default_factory=list)
+    required_incomplete: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self):
+        return not self.required_incomplete
+
+    def table(self, languages):
+        columns = ("recording", "gtts", "espeak", "missing", "stale")
+        lines = [f"{'language':<10}" + "".join(f"{c:>11}" for c in columns)]
+        for lang in languages:
+            counts = self.sources.get(lang, Counter())
+            row = [counts.get("recording", 0), counts.get("gtts", 0), counts.get("espeak", 0),
+                   len(self.missing.get(lang, [])), len(self.stale.get(lang, []))]
+            lines.append(f"{lang:<10}" + "".join(f"{n:>11}" for n in row))
+        return "\n".join(lines)
+
+
+def recording_path(audio_dir, item_id):
+    """Where staff recordings live: audio/recordings/<lang>/<prompt>[@slots].<ext>."""
+    lang, prompt, slots = item_id.split("|", 2)
+    name = prompt + (f"@{slots}" if slots else "")
+    return Path(audio_dir) / RECORDINGS_DIR / lang / name
+
+
+def find_recording(audio_dir, item_id):
+    """(audio path, sidecar) of a staff recording, or None. The sidecar JSON keeps
+    the text the recording says, so a changed text shows the recording is stale."""
+    base = recording_path(audio_dir, item_id)
+    sidecar = base.with_suffix(base.suffix + ".json") if base.suffix else Path(str(base) + ".json")
+    if not sidecar.exists():
+        return None
+    meta = json.loads(sidecar.read_text(encoding="utf-8"))
+    audio = base.parent / meta.get("file", "")
+    return (audio, meta) if audio.is_file() else None
+
+
+def plan(content):
+    items = []
+    for utterance in repertoire.utterances(content):
+        for lang in content.catalogues:
+            if content.catalogues[lang].has(utterance.prompt):
+                items.append(Item(repertoire.utterance_id(lang, utterance), lang, utterance.prompt, content.text(lang, utterance)))
+    return items
+
+
+class Progress:
+    """A one-line progress bar on stderr, redrawn at most ten times a second."""
+
+    def __init__(self, total, stream=sys.stderr, enabled=True):
+        self.total, self.done, self.stream, self.enabled = total, 0, stream, enabled
+        self.lock, self.last = threading.Lock(), 0.0
+
+    def step(self):
+        with self.lock:
+            self.done += 1
+            now = time.monotonic()
+            if self.enabled and (now - self.last > 0.1 or self.done == self.total):
+                self.last = now
+                filled = int(30 * self.done / max(self.total, 1))
+                self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}")
+                if self.done == self.total:
+                    self.stream.write("\n")
+                self.stream.flush()
+
+
+def build(content, library, settings, engines=None, progress=True, log=print):
+    started = time.monotonic()
+    engines = engines or engine_module.make_engines(settings)
+    report = BuildReport()
+    previous = library.load_manifest()
+    items = plan(content)
+    bar = Progress(len(items), enabled=progress)
+    down, down_lock = {}, threading.Lock()
+
+    def candidates(item):
+        catalogue = content.catalogues[item.lang]
+        for source in engine_module.order(catalogue, settings):
+            if source == engine_module.RECORDING:
+                yield source, None
+            elif source in engines and engine_module.voice(catalogue, source):
+                yield source, engine_module.voice(catalogue, source)
+
+    def existing(key):
+        """What is known of a key whose file is whole: from the last manifest (its
+        digest must match), else from the file itself when it is telephone-ready."""
+        for entry in previous_by_key.get(key, []):
+            if library.read_disk(key, entry.get("digest")) is not None:
+                return entry
+        if not previous_by_key.get(key):
+            data = library.read_disk(key)
+            if data is not None and encoding.is_phone_ready(data):
+                return {"digest": digest(data), "seconds": encoding.measure(data)["seconds"]}
+        return None
+
+    def produce(item):
+        for source, voice in candidates(item):
+            if source == engine_module.RECORDING:
+                found = find_recording(settings["AUDIO_DIR"], item.id)
+                if found is None:
+                    continue
+                path, meta = found
+                if meta.get("text") != item.text:
+                    report.stale[item.lang].append(item.id)
+                    continue
+                raw = path.read_bytes()
+                key = content_key(recording=digest(raw), processing=encoding.VERSION)
+                entry = existing(key)
+                if entry is None:
+                    try:
+                        data = encoding.for_phone(encoding.decode(raw, path.suffix.lstrip(".")))
+                    except encoding.AudioError as exc:
+                        report.failures.append(f"{item.id}: recording {path.name}: {exc}")
+                        continue
+                    library.put(key, data)
+                    entry = {"digest": digest(data), "seconds": encoding.measure(data)["seconds"]}
+                    report.synthesised += 1
+                return _entry(item, key, source, entry)
+            engine = engines[source]
+            key = content_key(text=item.text, lang=item.lang, processing=encoding.VERSION, voice=engine.settings(voice))
+            entry = existing(key)
+            if entry is not None:
+                return _entry(item, key, source, entry)
+            if source in down:
+                continue
+            try:
+                data = encoding.for_phone(engine.synthesize(item.text, voice))
+            except engine_module.EngineUnavailable as exc:
+                with down_lock:
+                    if source not in down:
+                        down[source] = str(exc)
+                        log(f"\n{source} is unavailable, using the next engine: {exc}")
+                continue
+            except Exception as exc:  # one prompt failing must not stop the build
+                report.failures.append(f"{item.id}: {source}: {exc}")
+                continue
+            library.put(key, data)
+            report.synthesised += 1
+            return _entry(item, key, source, {"digest": digest(data), "seconds": encoding.measure(data)["seconds"]})
+        return None
+
+    previous_by_key = defaultdict(list)
+    for entry in previous.values():
+        previous_by_key[entry["key"]].append(entry)
+
+    def run(item):
+        try:
+            return item, produce(item)
+        finally:
+            bar.step()
+
+    with ThreadPoolExecutor(max_workers=max(1, int(settings["AUDIO_JOBS"]))) as pool:
+        for item, entry in pool.map(run, items):
+            if entry is None:
+                report.missing[item.lang].append(item.id)
+            else:
+                report.manifest[item.id] = entry
+                report.sources[item.lang][entry["engine"]] += 1
+    report.unavailable = dict(down)
+    for lang, catalogue in content.catalogues.items():
+        synthesisable = any(engine_module.voice(catalogue, name) for name in engines)
+        if synthesisable and report.missing.get(lang):
+            report.required_incomplete.append(lang)
+    library.save_manifest(report.manifest)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _entry(item, key, source, known):
+    return {"key": key, "engine": source, "text": item.text, "digest": known["digest"], "seconds": known["seconds"]}

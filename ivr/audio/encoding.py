@@ -1,0 +1,163 @@
+"""Telephone-ready audio: what every prompt is turned into before it is stored.
+
+The choice: WAV, G.711 mu-law, 8 kHz, mono. It is the telephone network's own codec,
+so Twilio plays it without transcoding and nothing is lost twice; it costs 8,000
+bytes a second (469 KiB a minute), which Redis and HTTP caching carry easily.
+Loudness is normalised to one RMS level across engines and recordings, the start
+is trimmed, and every prompt ends in the same short pause so consecutive <Play>s
+sound like sentences, not a run-on.
+"""
+import io
+import struct
+import subprocess
+import warnings
+
+with warnings.catch_warnings():
+    # audioop is deprecated from 3.11 (pydub needs it too); pydub warns at import
+    # that no ffmpeg is on PATH: ours comes from the imageio-ffmpeg wheel, set below.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore", RuntimeWarning)
+    import audioop
+
+    from pydub import AudioSegment
+    from pydub.silence import detect_leading_silence
+
+EXTENSION = "wav"
+CONTENT_TYPE = "audio/wav"
+SAMPLE_RATE = 8000
+TARGET_DBFS = -19.0  # RMS level every prompt is brought to
+PEAK_CEILING_DBFS = -1.0  # never louder than this at any sample
+SILENCE_THRESHOLD_DB = -40.0  # relative to the prompt's own level
+TAIL_MS = 250  # the pause after each prompt
+# Bump when the processing changes, so every prompt is made again.
+VERSION = "ulaw8k-1"
+
+WAVE_FORMAT_MULAW = 7
+
+
+class AudioError(ValueError):
+    pass
+
+
+def ffmpeg():
+    """The ffmpeg shipped by the imageio-ffmpeg wheel (no system install needed)."""
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def decode(data, fmt):
+    """Any audio file ffmpeg reads (mp3 from gTTS, a browser's webm, a phone's wav)
+    as a pydub segment. ffmpeg is called directly: pydub would also want ffprobe."""
+    if fmt == "wav" and data[:4] == b"RIFF":
+        try:
+            return _read_wav(data)
+        except AudioError:
+            pass
+    done = subprocess.run(
+        [ffmpeg(), "-hide_banner", "-loglevel", "error", "-i", "pipe:0", "-f", "wav", "-acodec", "pcm_s16le", "pipe:1"],
+        input=data, capture_output=True, timeout=120,
+    )
+    if done.returncode != 0 or not done.stdout:
+        raise AudioError(f"cannot decode {fmt} audio: {done.stderr.decode(errors='replace')[-300:]}")
+    return _read_wav(done.stdout, lenient=True)
+
+
+AudioSegment.converter = ffmpeg()
+
+
+def from_pcm(pcm, rate):
+    return AudioSegment(data=pcm, sample_width=2, frame_rate=rate, channels=1)
+
+
+def for_phone(segment):
+    """Normalise a segment and encode it as telephone WAV bytes."""
+    segment = segment.set_channels(1).set_sample_width(2)
+    if len(segment) == 0 or segment.rms == 0:
+        raise AudioError("the audio is silent")
+    threshold = segment.dBFS + SILENCE_THRESHOLD_DB
+    start = max(detect_leading_silence(segment, silence_threshold=threshold) - 20, 0)
+    end = max(detect_leading_silence(segment.reverse(), silence_threshold=threshold) - 20, 0)
+    segment = segment[start : len(segment) - end]
+    gain = TARGET_DBFS - segment.dBFS
+    gain = min(gain, PEAK_CEILING_DBFS - segment.max_dBFS)
+    segment = segment.apply_gain(gain).set_frame_rate(SAMPLE_RATE)
+    segment += AudioSegment.silent(duration=TAIL_MS, frame_rate=SAMPLE_RATE)
+    return encode_mulaw(segment.raw_data, SAMPLE_RATE)
+
+
+def encode_mulaw(pcm16, rate):
+    """16-bit PCM as a mu-law WAV file (the stdlib wave module writes PCM only)."""
+    body = audioop.lin2ulaw(pcm16, 2)
+    fmt = struct.pack("<HHIIHHH", WAVE_FORMAT_MULAW, 1, rate, rate, 1, 8, 0)
+    fact = struct.pack("<I", len(body))
+    chunks = b"fmt " + struct.pack("<I", len(fmt)) + fmt
+    chunks += b"fact" + struct.pack("<I", 4) + fact
+    chunks += b"data" + struct.pack("<I", len(body)) + body + (b"\0" if len(body) % 2 else b"")
+    return b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WAVE" + chunks
+
+
+def _chunks(data):
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        raise AudioError("not a WAV file")
+    offset, found = 12, {}
+    while offset + 8 <= len(data):
+        name, size = data[offset : offset + 4], struct.unpack("<I", data[offset + 4 : offset + 8])[0]
+        found[name] = data[offset + 8 : offset + 8 + size]
+        if name == b"data" and offset + 8 + size > len(data):
+            found[b"truncated"] = b"1"
+        offset += 8 + size + (size % 2)
+    return found
+
+
+def _read_wav(data, lenient=False):
+    found = _chunks(data)
+    if b"fmt " not in found or b"data" not in found:
+        raise AudioError("a WAV file without fmt or data")
+    tag, channels, rate, _, _, bits = struct.unpack("<HHIIHH", found[b"fmt "][:16])
+    body = found[b"data"]
+    if b"truncated" in found and not lenient:
+        raise AudioError("the WAV data is truncated")
+    if tag == WAVE_FORMAT_MULAW:
+        body, width = audioop.ulaw2lin(body, 2), 2
+    elif tag in (1, 0xFFFE) and bits in (8, 16, 24, 32):
+        width = bits // 8
+    else:
+        raise AudioError(f"unsupported WAV format {tag}")
+    body = body[: len(body) - len(body) % (width * channels)]
+    return AudioSegment(data=body, sample_width=width, frame_rate=rate, channels=channels)
+
+
+def measure(data):
+    """What a stored prompt is: format, rate, channels, seconds and loudness.
+    Raises AudioError for anything that is not a whole, telephone-ready file."""
+    found = _chunks(data)
+    if b"truncated" in found:
+        raise AudioError("the WAV data is truncated")
+    if b"fmt " not in found or b"data" not in found:
+        raise AudioError("a WAV file without fmt or data")
+    tag, channels, rate = struct.unpack("<HHI", found[b"fmt "][:8])
+    segment = _read_wav(data)
+    return {
+        "format": "mulaw" if tag == WAVE_FORMAT_MULAW else f"wav-{tag}",
+        "rate": rate,
+        "channels": channels,
+        "seconds": round(len(found[b"data"]) / (rate * channels) if tag == WAVE_FORMAT_MULAW else segment.duration_seconds, 3),
+        "dbfs": round(segment.dBFS, 2) if segment.rms else float("-inf"),
+        "peak_dbfs": round(segment.max_dBFS, 2) if segment.rms else float("-inf"),
+    }
+
+
+def is_phone_ready(data):
+    try:
+        info = measure(data)
+    except AudioError:
+        return False
+    return info["format"] == "mulaw" and info["rate"] == SAMPLE_RATE and info["channels"] == 1 and info["seconds"] > 0
+
+
+def to_bytes(segment, fmt="mp3"):
+    """A segment as an ordinary audio file (used by tests and the web phone)."""
+    buffer = io.BytesIO()
+    segment.export(buffer, format=fmt)
+    return buffer.getvalue()

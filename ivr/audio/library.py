@@ -1,0 +1,186 @@
+"""Where audio lives: on disk in audio/ (the durable copy) and in Redis (what the web
+workers read). Files are named by content key, so a key's bytes never change.
+
+The manifest says, for every utterance in every language, which key to play, what
+text it says, which engine made it, and the SHA-256 of its bytes, so a corrupt file
+is never served. A Redis that has gone away is skipped for a while: audio then
+comes from disk and calls go on.
+"""
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import redis
+
+from .. import keys
+from . import encoding
+
+log = logging.getLogger(__name__)
+
+KEY_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+MANIFEST_FILE = "manifest.json"
+REDIS_RETRY_SECONDS = 5  # after a Redis error, use the disk alone this long
+REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, redis.exceptions.BusyLoadingError, OSError)
+
+
+def content_key(**inputs):
+    """The content address: a hash of everything that decides the audio."""
+    blob = json.dumps(inputs, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:32]
+
+
+def digest(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def _write_atomically(path, data):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class Library:
+    def __init__(self, directory, redis_client=None):
+        self.directory = Path(directory)
+        self.redis = redis_client
+        self._redis_down_until = 0.0
+        self._lock = threading.Lock()
+
+    # -- Redis, best effort ---------------------------------------------------
+    def _redis(self):
+        if self.redis is None or time.monotonic() < self._redis_down_until:
+            return None
+        return self.redis
+
+    def _redis_failed(self, exc):
+        log.warning("Redis is unavailable (%s); serving audio from disk for %ss", exc, REDIS_RETRY_SECONDS)
+        self._redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
+
+    # -- audio files ------------------------------------------------------------
+    def path(self, key):
+        if not KEY_PATTERN.match(key or ""):
+            raise ValueError(f"not an audio key: {key!r}")
+        return self.directory / f"{key}.{encoding.EXTENSION}"
+
+    def read_disk(self, key, expected_digest=None):
+        """The bytes on disk, or None when missing or not what the manifest says."""
+        try:
+            data = self.path(key).read_bytes()
+        except (FileNotFoundError, ValueError):
+            return None
+        if expected_digest and digest(data) != expected_digest:
+            log.error("audio %s on disk is corrupt: not served", key)
+            return None
+        return data
+
+    def put(self, key, data):
+        _write_atomically(self.path(key), data)
+        client = self._redis()
+        if client is not None:
+            try:
+                client.set(keys.audio(key), data)
+            except REDIS_ERRORS as exc:
+                self._redis_failed(exc)
+
+    def get(self, key, expected_digest=None):
+        """Audio bytes: from Redis, else from disk (and put back into Redis)."""
+        client = self._redis()
+        if client is not None:
+            try:
+                data = client.get(keys.audio(key))
+                if data is not None and (expected_digest is None or digest(data) == expected_digest):
+                    return data
+            except REDIS_ERRORS as exc:
+                self._redis_failed(exc)
+                client = None
+        data = self.read_disk(key, expected_digest)
+        if data is not None and client is not None:
+            try:
+                client.set(keys.audio(key), data)
+            except REDIS_ERRORS as exc:
+                self._redis_failed(exc)
+        return data
+
+    # -- the manifest ------------------------------------------------------------
+    def load_manifest(self):
+        """The manifest from disk; a host without it (a new worker) reads Redis's copy."""
+        try:
+            return json.loads((self.directory / MANIFEST_FILE).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return self._redis_manifest()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            log.error("audio/%s is unreadable: treating as empty", MANIFEST_FILE)
+            return {}
+
+    def _redis_manifest(self):
+        client = self._redis()
+        if client is None:
+            return {}
+        try:
+            raw = client.hgetall(keys.AUDIO_MANIFEST)
+        except REDIS_ERRORS as exc:
+            self._redis_failed(exc)
+            return {}
+        return {k.decode(): json.loads(v) for k, v in raw.items()}
+
+    def manifest_mtime(self):
+        try:
+            return (self.directory / MANIFEST_FILE).stat().st_mtime_ns
+        except FileNotFoundError:
+            return 0
+
+    def save_manifest(self, manifest):
+        data = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=0).encode("utf-8")
+        _write_atomically(self.directory / MANIFEST_FILE, data)
+        client = self._redis()
+        if client is not None:
+            try:
+                pipe = client.pipeline(transaction=False)
+                pipe.delete(keys.AUDIO_MANIFEST)
+                if manifest:
+                    pipe.hset(keys.AUDIO_MANIFEST, mapping={k: json.dumps(v) for k, v in manifest.items()})
+                pipe.incr(keys.AUDIO_MANIFEST_VERSION)
+                pipe.execute()
+            except REDIS_ERRORS as exc:
+                self._redis_failed(exc)
+
+    def warm(self, manifest, batch=200):
+        """Copy into Redis the audio it lacks, from disk. One worker at a time does it.
+        Returns how many files were copied (0 when another worker holds the lock)."""
+        client = self._redis()
+        if client is None:
+            return 0
+        try:
+            if not client.set(keys.AUDIO_WARM_LOCK, str(os.getpid()), nx=True, ex=120):
+                return 0
+            wanted = sorted({entry["key"]: entry.get("digest") for entry in manifest.values()}.items())
+            copied = 0
+            for start in range(0, len(wanted), batch):
+                part = wanted[start : start + batch]
+                present = client.exists(*[keys.audio(k) for k, _ in part]) if part else 0
+                if present == len(part):
+                    continue
+                pipe = client.pipeline(transaction=False)
+                for key, expected in part:
+                    data = self.read_disk(key, expected)
+                    if data is not None:
+                        pipe.set(keys.audio(key), data, nx=True)
+                        copied += 1
+                pipe.execute()
+            client.delete(keys.AUDIO_WARM_LOCK)
+            return copied
+        except REDIS_ERRORS as exc:
+            self._redis_failed(exc)
+            return 0

@@ -1,0 +1,29 @@
+"""Serving audio to Twilio: immutable files named by their content hash."""
+from flask import Blueprint, Response, abort, request
+
+from .. import state
+from . import encoding
+from .library import KEY_PATTERN
+
+bp = Blueprint("audio", __name__)
+
+# The key is the content hash, so a URL's bytes never change: cache them for a year.
+CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+@bp.route("/audio/<key>.<ext>", methods=["GET"])  # Flask answers HEAD from GET
+def audio(key, ext):
+    current = state.get()
+    speech = current.play_speech
+    if ext != encoding.EXTENSION or not KEY_PATTERN.match(key) or speech is None:
+        abort(404, description="No such audio.")
+    expected = speech.digest(key)
+    if expected is None:
+        abort(404, description="No such audio.")
+    headers = {"ETag": f'"{key}"', "Cache-Control": CACHE_CONTROL}
+    if key in request.if_none_match:
+        return Response(status=304, headers=headers)
+    data = current.library.get(key, expected)
+    if data is None:
+        abort(404, description="This audio is not available.")
+    return Response(data, mimetype=encoding.CONTENT_TYPE, headers=headers)

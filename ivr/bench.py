@@ -1,0 +1,353 @@
+"""`make bench`: how fast the line answers Twilio, as ratios against a bare Flask route.
+
+Absolute times depend on the machine, so every figure is compared with a baseline
+measured in the same run: a bare Flask app returning a constant TwiML document of
+similar size, served the same way (gunicorn, same workers). The ratio says what our
+own code costs on top of Flask + gunicorn. This is a report, not a test: it always
+exits 0 unless a server cannot start.
+
+More benchmarks (audio serving, build time, memory) are more functions in BENCHES,
+each returning Rows for the same table and JSON file.
+"""
+import argparse
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from http.client import HTTPConnection, HTTPException
+from urllib.parse import urlencode, urlsplit
+
+from .config import ROOT
+
+WORKERS = 1  # sync workers per server; the same for both so the ratio is fair
+TARGET_RPS_RATIO = 0.8
+START_TIMEOUT = 20.0  # seconds a server gets to answer before we give up
+RESULTS = ROOT / "instance" / "bench.json"
+
+# Form fields Twilio sends with every voice webhook (fake SIDs, a Moroccan caller).
+TWILIO_FORM = {
+    "AccountSid": "AC" + "0" * 32,
+    "CallSid": "CA" + "1" * 32,
+    "From": "+212612345678",
+    "To": "+31201234567",
+    "Direction": "inbound",
+    "CallStatus": "in-progress",
+    "ApiVersion": "2010-04-01",
+}
+
+# The baseline's answer: about the size of the line's own documents (600-1300 bytes).
+BARE_TWIML = (
+    '<?xml version="1.0" encoding="UTF-8"?><Response><Gather action="/voice/language/key" '
+    'actionOnEmptyResult="false" finishOnKey="" method="POST" numDigits="1" timeout="6">'
+    '<Say language="en-GB" voice="Polly.Amy">Welcome. This line explains what happens after '
+    "an asylum application is rejected in the Netherlands.</Say>"
+    '<Say language="en-GB" voice="Polly.Amy">For English, press 1.</Say>'
+    '<Say language="nl-NL" voice="Polly.Lotte">Voor Nederlands, toets 2.</Say>'
+    '<Say language="fr-FR" voice="Polly.Celine">Pour le fran\u00e7ais, appuyez sur 3.</Say>'
+    '</Gather><Redirect method="POST">/voice/language?tries=1</Redirect></Response>'
+)
+BARE_PATH = "/twiml"
+
+
+def bare_app():
+    """The baseline: Flask with one route and nothing of ours (gunicorn calls this)."""
+    from flask import Flask, Response
+
+    app = Flask(__name__)
+
+    @app.post(BARE_PATH)
+    def twiml():
+        return Response(BARE_TWIML, mimetype="text/xml")
+
+    return app
+
+
+# -- results -------------------------------------------------------------------
+@dataclass
+class Stats:
+    requests: int  # answered 200 inside the measured window
+    errors: int  # anything else: bad status, reset, timeout
+    seconds: float
+    rps: float
+    p50_ms: float
+    p99_ms: float
+
+
+@dataclass
+class Row:
+    bench: str
+    target: str
+    rps: float | None = None
+    p50_ms: float | None = None
+    p99_ms: float | None = None
+    rps_ratio: float | None = None  # target rps / baseline rps (higher is better)
+    p99_ratio: float | None = None  # baseline p99 / target p99 (higher is better)
+    checked: bool = False  # whether TARGET_RPS_RATIO applies to this row
+    note: str = ""
+
+
+def row_from(bench, target, stats, base=None, checked=False, note=""):
+    row = Row(bench, target, stats.rps, stats.p50_ms, stats.p99_ms, checked=checked, note=note)
+    if base is not None:
+        row.rps_ratio = stats.rps / base.rps if base.rps else None
+        row.p99_ratio = base.p99_ms / stats.p99_ms if stats.p99_ms else None
+    if stats.errors:
+        row.note = (row.note + f" {stats.errors} errors").strip()
+    return row
+
+
+# -- servers -------------------------------------------------------------------
+class ServerFailed(RuntimeError):
+    pass
+
+
+def free_port():
+    # gunicorn cannot bind port 0 and report it back, so ask the OS for one first.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _answers(port):
+    """True once something speaks HTTP on the port (any status will do)."""
+    conn = HTTPConnection("127.0.0.1", port, timeout=1)
+    try:
+        conn.request("GET", "/")
+        conn.getresponse().read()
+        return True
+    except (OSError, HTTPException):
+        return False
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def serve(app_spec, env=None, workers=WORKERS):
+    """Run `gunicorn app_spec` on a free loopback port; yield its base URL; always stop it."""
+    port = free_port()
+    cmd = [
+        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+        "--worker-class", "sync", "--chdir", str(ROOT), "--log-level", "warning", app_spec,
+    ]
+    with tempfile.TemporaryFile() as log:
+        # A session of its own, so the whole group (master and workers) can be killed.
+        proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=log, stderr=log,
+                                start_new_session=True)
+        try:
+            deadline = time.monotonic() + START_TIMEOUT
+            while not _answers(port):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    tail = log.read().decode(errors="replace")[-2000:]
+                    why = f"exited with {proc.returncode}" if proc.poll() is not None else \
+                        f"did not answer within {START_TIMEOUT:.0f} s"
+                    raise ServerFailed(f"gunicorn {app_spec!r} {why}:\n{tail}")
+                time.sleep(0.1)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            _stop(proc)
+
+
+def _stop(proc):
+    for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(wait)
+            return
+
+
+# -- load ----------------------------------------------------------------------
+def _percentile(sorted_values, fraction):
+    if not sorted_values:
+        return float("nan")
+    return sorted_values[min(len(sorted_values) - 1, int(fraction * len(sorted_values)))]
+
+
+def load(base_url, path, form, seconds=5.0, threads=8, warmup=1.0, max_requests=200_000):
+    """POST `form` to `path` from `threads` clients for warmup + seconds; bounded by count too.
+
+    Each thread keeps its own HTTPConnection (it reconnects by itself when the server
+    closes, as gunicorn's sync workers do after every response). Only requests started
+    after the warm-up count.
+    """
+    url = urlsplit(base_url)
+    body = urlencode(form).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "User-Agent": "TwilioProxy/1.1"}
+    cap = max(1, max_requests // threads)
+    latencies = [[] for _ in range(threads)]
+    errors = [0] * threads
+    last_done = [0.0] * threads
+    start = threading.Barrier(threads + 1)
+    clock = {}
+
+    def client(i):
+        conn = HTTPConnection(url.hostname, url.port, timeout=10)
+        start.wait()
+        measure_from = clock["t0"] + warmup
+        until = measure_from + seconds
+        mine = latencies[i]
+        try:
+            while len(mine) < cap:
+                began = time.perf_counter()
+                if began >= until:
+                    break
+                try:
+                    conn.request("POST", path, body, headers)
+                    resp = conn.getresponse()
+                    resp.read()
+                    ok = resp.status == 200
+                except (OSError, HTTPException):
+                    conn.close()
+                    ok = False
+                done = time.perf_counter()
+                if began >= measure_from:
+                    if ok:
+                        mine.append(done - began)
+                    else:
+                        errors[i] += 1
+                    last_done[i] = done
+        finally:
+            conn.close()
+
+    workers = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(threads)]
+    for w in workers:
+        w.start()
+    clock["t0"] = time.perf_counter()  # set before the barrier releases anyone
+    start.wait()
+    for w in workers:
+        w.join(warmup + seconds + 30)  # a stuck request times out after 10 s anyway
+
+    every = sorted(x for lat in latencies for x in lat)
+    window = max(last_done) - (clock["t0"] + warmup) if any(last_done) else float("nan")
+    return Stats(
+        requests=len(every),
+        errors=sum(errors),
+        seconds=window,
+        rps=len(every) / window if every and window > 0 else 0.0,
+        p50_ms=_percentile(every, 0.50) * 1000,
+        p99_ms=_percentile(every, 0.99) * 1000,
+    )
+
+
+# -- benchmarks ----------------------------------------------------------------
+WEBHOOKS = (
+    # (label, path, extra form fields, text the answer must hold: else we'd time a fallback)
+    ("POST /voice (language menu)", "/voice", {}, "<Gather"),
+    ("POST /voice/en/safe_result?cc=MA", "/voice/en/safe_result?cc=MA", {}, "/voice/en/safe_result/key"),
+    ("POST /voice/en/return_support?part=1", "/voice/en/return_support?part=1", {},
+     "/voice/en/return_support/key?part=1"),
+    ("POST /voice/en/main/key Digits=2", "/voice/en/main/key", {"Digits": "2"}, "<Redirect"),
+)
+# The app as benched: unsigned, and speaking with <Say> so no audio build is needed
+# (with audio on and none built, no language is offered). --env overrides these.
+APP_ENV = {"IVR_DEVELOPMENT": "1", "TWILIO_AUTH_TOKEN": "", "AUDIO_ENABLED": "0"}
+
+
+def probe(base_url, path, form, expect):
+    """One request before timing: a note when the answer is not the one we mean to time."""
+    url = urlsplit(base_url)
+    conn = HTTPConnection(url.hostname, url.port, timeout=10)
+    try:
+        conn.request("POST", path, urlencode(form).encode(),
+                     {"Content-Type": "application/x-www-form-urlencoded"})
+        resp = conn.getresponse()
+        body = resp.read().decode(errors="replace")
+    finally:
+        conn.close()
+    if resp.status != 200 or expect not in body:
+        return f"UNEXPECTED answer ({resp.status}, {len(body)} B): {body[38:120]!r}"
+    return f"{len(body)} B"
+
+
+def bench_webhooks(opts):
+    """Webhook throughput of the real app against the bare route, both under gunicorn."""
+    run = dict(seconds=opts.seconds, threads=opts.threads, warmup=opts.warmup)
+    with serve("ivr.bench:bare_app()") as bare_url, \
+            serve("ivr:create_app(serving=True)", {**APP_ENV, **opts.env}) as app_url:
+        # The baseline first and last, keeping the better: damps drift and noise.
+        first = load(bare_url, BARE_PATH, TWILIO_FORM, **run)
+        measured = []
+        for label, path, extra, expect in WEBHOOKS:
+            form = {**TWILIO_FORM, **extra}
+            note = probe(app_url, path, form, expect)
+            measured.append((label, load(app_url, path, form, **run), note))
+        last = load(bare_url, BARE_PATH, TWILIO_FORM, **run)
+    base = max(first, last, key=lambda s: s.rps)
+    size = f"{len(BARE_TWIML.encode())} B"
+    rows = [
+        row_from("webhooks", "bare Flask TwiML (first)", first, base, note=size + (", baseline" if base is first else "")),
+        row_from("webhooks", "bare Flask TwiML (last)", last, base, note=size + (", baseline" if base is last else "")),
+    ]
+    rows += [row_from("webhooks", label, stats, base, checked=True, note=note) for label, stats, note in measured]
+    return rows
+
+
+BENCHES = [bench_webhooks]
+
+
+# -- report --------------------------------------------------------------------
+def _fmt(value, spec):
+    return "-" if value is None else format(value, spec)
+
+
+def print_table(rows, out=sys.stdout):
+    head = ("target", "req/s", "p50 ms", "p99 ms", "rps/bare", "p99 bare/t", "note")
+    body = [
+        (r.target, _fmt(r.rps, ".0f"), _fmt(r.p50_ms, ".2f"), _fmt(r.p99_ms, ".2f"),
+         _fmt(r.rps_ratio, ".2f"), _fmt(r.p99_ratio, ".2f"), r.note)
+        for r in rows
+    ]
+    widths = [max(len(str(line[i])) for line in (head, *body)) for i in range(len(head))]
+    for line in (head, tuple("-" * w for w in widths), *body):
+        print("  ".join(str(c).ljust(w) if i in (0, 6) else str(c).rjust(w)
+                        for i, (c, w) in enumerate(zip(line, widths))).rstrip(), file=out)
+    print(f"\ntarget: rps ratio >= {TARGET_RPS_RATIO}", file=out)
+    for r in rows:
+        if r.checked and r.rps_ratio is not None:
+            verdict = "PASS" if r.rps_ratio >= TARGET_RPS_RATIO else "BELOW"
+            print(f"  {verdict:5}  {r.rps_ratio:.2f}  {r.target}", file=out)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m ivr.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per target")
+    parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds before each")
+    parser.add_argument("--threads", type=int, default=8, help="client threads (one connection each)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting for the app under test, e.g. --env AUDIO_ENABLED=1 --env AUDIO_PREVIEW=1")
+    opts = parser.parse_args(argv)
+    opts.env = dict(item.partition("=")[::2] for item in opts.env)
+
+    rows = []
+    try:
+        for bench in BENCHES:
+            rows += bench(opts)
+    except ServerFailed as exc:
+        print(f"bench: a server did not start: {exc}", file=sys.stderr)
+        return 2
+
+    print(f"{WORKERS} sync gunicorn worker(s) per server, {opts.threads} client threads, "
+          f"{opts.warmup:g} s warm-up + {opts.seconds:g} s per target, loopback, {os.cpu_count()} CPUs")
+    print(f"app settings: {' '.join(f'{k}={v}' for k, v in {**APP_ENV, **opts.env}.items())}\n")
+    print_table(rows)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "settings": {"workers": WORKERS, **vars(opts), "app_env": {**APP_ENV, **opts.env}, "cpus": os.cpu_count(),
+                     "target_rps_ratio": TARGET_RPS_RATIO},
+        "rows": [asdict(r) for r in rows],
+    }, indent=2) + "\n")
+    print(f"\nwrote {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,17 @@
+"""Every Redis key the line uses, in one place. All live under one namespace so the
+line can share a Redis with other applications."""
+
+NAMESPACE = "ivr:"
+
+# Audio bytes by content key: ivr:audio:<key>. Immutable: the key is a content hash.
+AUDIO = NAMESPACE + "audio:{key}"
+# The audio manifest (what to play for each prompt in each language): a hash of
+# "<lang>|<prompt>|<slots>" -> JSON entry, and its version, bumped on every build.
+AUDIO_MANIFEST = NAMESPACE + "audio:manifest"
+AUDIO_MANIFEST_VERSION = NAMESPACE + "audio:manifest-version"
+# Held by the one worker that copies audio from disk into an empty Redis.
+AUDIO_WARM_LOCK = NAMESPACE + "audio:warming"
+
+
+def audio(key):
+    return AUDIO.format(key=key)

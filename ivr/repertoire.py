@@ -1,0 +1,66 @@
+"""Everything the line can say: every prompt it uses, and every value its runtime
+slots can take. The content check uses it to demand each prompt in each language;
+the audio build uses it to make audio for each text ahead of time."""
+import itertools
+
+from . import countries
+from .catalogue import placeholders
+from .content import LIST_PROMPTS, SLOTS
+from .flow import SYSTEM_PROMPTS
+from .safe_countries import RESULT_PROMPTS
+from .utterance import Utterance
+
+# Keys a {key} slot can name, by prompt: the language menu numbers its languages,
+# and offers "more" on 9.
+LANGUAGE_KEYS = tuple(str(n) for n in range(1, 10))
+KEY_DOMAINS = {"language_offer": LANGUAGE_KEYS, "language_more": ("9",)}
+
+
+def used_prompts(content):
+    """Every prompt id the line can say, with where it is used."""
+    used = {p: "the call flow" for p in SYSTEM_PROMPTS}
+    used.update({p: "safe-country answers" for p in RESULT_PROMPTS})
+    used.update({p: "lists from facts/" for p in LIST_PROMPTS})
+    for group in content.safe_list.groups():
+        used[f"safe_group_{group}"] = "facts/safe_countries.toml"
+    for org in content.organisations:
+        used[org.get("prompt", "")] = "facts/organisations.toml"
+    for node in content.tree.nodes.values():
+        for prompt in node.prompts + [p for chunk in node.chunks for p in chunk]:
+            used[prompt] = f"node {node.id}"
+        if node.caller_country.get("prompt"):
+            used[node.caller_country["prompt"]] = f"node {node.id}"
+    return used
+
+
+def _domains(content):
+    keys = dict(KEY_DOMAINS)
+    for node in content.tree.nodes.values():
+        if node.caller_country.get("prompt"):
+            keys[node.caller_country["prompt"]] = (node.caller_country["key"],)
+    safe = content.safe_list
+    dates = sorted({safe.verified} | {d.verified for d in safe.countries.values() if d.verified})
+    return keys, {"country": countries.all_regions(), "date": dates}
+
+
+def utterances(content):
+    """Every utterance the line can say (the same in every language)."""
+    keys, domains = _domains(content)
+    reference = content.reference
+    said = []
+    for prompt in used_prompts(content):
+        if not reference.has(prompt):
+            continue
+        names = sorted(placeholders(reference.text(prompt)) & set(SLOTS))
+        values = [keys.get(prompt, LANGUAGE_KEYS) if name == "key" else domains[name] for name in names]
+        for combination in itertools.product(*values):
+            said.append(Utterance(prompt, tuple(zip(names, combination))))
+    return said
+
+
+def utterance_id(lang, utterance):
+    """A stable name for one utterance in one language, whatever the slot order."""
+    slots = ";".join(
+        f"{name}={value.isoformat() if hasattr(value, 'isoformat') else value}" for name, value in sorted(utterance.slots)
+    )
+    return f"{lang}|{utterance.prompt}|{slots}"
