@@ -24,10 +24,11 @@ def create_app(test_config=None, serving=False):
             "Set it to the Twilio account's auth token, or set IVR_DEVELOPMENT=1 for a development run."
         )
 
-    from . import audio, check, state, voice
+    from . import audio, check, phone, state, voice
 
     state.init_app(app)
     voice.init_app(app)
     audio.init_app(app)
     check.init_app(app)
+    phone.init_app(app)
     return app

@@ -2,9 +2,11 @@
 
 Absolute times depend on the machine, so every figure is compared with a baseline
 measured in the same run: a bare Flask app returning a constant TwiML document of
-similar size, served the same way (gunicorn, same workers). The ratio says what our
-own code costs on top of Flask + gunicorn. This is a report, not a test: it always
-exits 0 unless a server cannot start.
+similar size, served the same way (gunicorn, same workers). Each target is measured
+in short rounds alternating with the baseline, so both see the same background load
+(a small shared machine is noisy). The ratio says what our own code costs on top of
+Flask + gunicorn. This is a report, not a test: it always exits 0 unless a server
+cannot start.
 
 More benchmarks (audio serving, build time, memory) are more functions in BENCHES,
 each returning Rows for the same table and JSON file.
@@ -20,7 +22,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from http.client import HTTPConnection, HTTPException
 from urllib.parse import urlencode, urlsplit
 
@@ -72,12 +74,30 @@ def bare_app():
 # -- results -------------------------------------------------------------------
 @dataclass
 class Stats:
-    requests: int  # answered 200 inside the measured window
-    errors: int  # anything else: bad status, reset, timeout
-    seconds: float
-    rps: float
-    p50_ms: float
-    p99_ms: float
+    latencies: list = field(default_factory=list, repr=False)  # seconds, answered 200
+    errors: int = 0  # anything else: bad status, reset, timeout
+    seconds: float = 0.0  # measured window
+
+    def __add__(self, other):  # rounds of one target add up
+        return Stats(self.latencies + other.latencies, self.errors + other.errors, self.seconds + other.seconds)
+
+    @property
+    def rps(self):
+        return len(self.latencies) / self.seconds if self.seconds > 0 else 0.0
+
+    def percentile_ms(self, fraction):
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return float("nan")
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
+
+    @property
+    def p50_ms(self):
+        return self.percentile_ms(0.50)
+
+    @property
+    def p99_ms(self):
+        return self.percentile_ms(0.99)
 
 
 @dataclass
@@ -165,12 +185,6 @@ def _stop(proc):
 
 
 # -- load ----------------------------------------------------------------------
-def _percentile(sorted_values, fraction):
-    if not sorted_values:
-        return float("nan")
-    return sorted_values[min(len(sorted_values) - 1, int(fraction * len(sorted_values)))]
-
-
 def load(base_url, path, form, seconds=5.0, threads=8, warmup=1.0, max_requests=200_000):
     """POST `form` to `path` from `threads` clients for warmup + seconds; bounded by count too.
 
@@ -225,16 +239,21 @@ def load(base_url, path, form, seconds=5.0, threads=8, warmup=1.0, max_requests=
     for w in workers:
         w.join(warmup + seconds + 30)  # a stuck request times out after 10 s anyway
 
-    every = sorted(x for lat in latencies for x in lat)
-    window = max(last_done) - (clock["t0"] + warmup) if any(last_done) else float("nan")
-    return Stats(
-        requests=len(every),
-        errors=sum(errors),
-        seconds=window,
-        rps=len(every) / window if every and window > 0 else 0.0,
-        p50_ms=_percentile(every, 0.50) * 1000,
-        p99_ms=_percentile(every, 0.99) * 1000,
-    )
+    window = max(last_done) - (clock["t0"] + warmup) if any(last_done) else 0.0
+    return Stats([x for lat in latencies for x in lat], sum(errors), window)
+
+
+def paired(base, target, seconds, rounds, threads, warmup=0.2):
+    """Alternate short rounds of the baseline and a target: (base Stats, target Stats).
+
+    base and target are (base_url, path, form). Both get `seconds` in all, so drift
+    and background load hit them alike and the ratio stays meaningful.
+    """
+    totals = [Stats(), Stats()]
+    for _ in range(rounds):
+        for i, (url, path, form) in enumerate((base, target)):
+            totals[i] += load(url, path, form, seconds / rounds, threads, warmup)
+    return totals[0], totals[1]
 
 
 # -- benchmarks ----------------------------------------------------------------
@@ -269,25 +288,23 @@ def probe(base_url, path, form, expect):
 
 def bench_webhooks(opts):
     """Webhook throughput of the real app against the bare route, both under gunicorn."""
-    run = dict(seconds=opts.seconds, threads=opts.threads, warmup=opts.warmup)
     with serve("ivr.bench:bare_app()") as bare_url, \
             serve("ivr:create_app(serving=True)", {**APP_ENV, **opts.env}) as app_url:
-        # The baseline first and last, keeping the better: damps drift and noise.
-        first = load(bare_url, BARE_PATH, TWILIO_FORM, **run)
-        measured = []
+        base = (bare_url, BARE_PATH, TWILIO_FORM)
+        # Warm both servers (first requests import and cache things), unmeasured.
+        load(bare_url, BARE_PATH, TWILIO_FORM, opts.warmup, opts.threads, warmup=0)
+        load(app_url, "/voice", TWILIO_FORM, opts.warmup, opts.threads, warmup=0)
+        rows, every_base = [], Stats()
         for label, path, extra, expect in WEBHOOKS:
             form = {**TWILIO_FORM, **extra}
             note = probe(app_url, path, form, expect)
-            measured.append((label, load(app_url, path, form, **run), note))
-        last = load(bare_url, BARE_PATH, TWILIO_FORM, **run)
-    base = max(first, last, key=lambda s: s.rps)
-    size = f"{len(BARE_TWIML.encode())} B"
-    rows = [
-        row_from("webhooks", "bare Flask TwiML (first)", first, base, note=size + (", baseline" if base is first else "")),
-        row_from("webhooks", "bare Flask TwiML (last)", last, base, note=size + (", baseline" if base is last else "")),
-    ]
-    rows += [row_from("webhooks", label, stats, base, checked=True, note=note) for label, stats, note in measured]
-    return rows
+            bare, stats = paired(base, (app_url, path, form), opts.seconds, opts.rounds, opts.threads)
+            every_base += bare
+            # Each target against the baseline rounds interleaved with it.
+            rows.append(row_from("webhooks", label, stats, bare, checked=True, note=note))
+    baseline = row_from("webhooks", "bare Flask TwiML (baseline)", every_base,
+                        note=f"{len(BARE_TWIML.encode())} B, all rounds")
+    return [baseline, *rows]
 
 
 BENCHES = [bench_webhooks]
@@ -318,8 +335,9 @@ def print_table(rows, out=sys.stdout):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m ivr.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per target")
-    parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds before each")
+    parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per target (and its baseline)")
+    parser.add_argument("--rounds", type=int, default=5, help="alternations of baseline and target")
+    parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds per server first")
     parser.add_argument("--threads", type=int, default=8, help="client threads (one connection each)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="a setting for the app under test, e.g. --env AUDIO_ENABLED=1 --env AUDIO_PREVIEW=1")
@@ -335,7 +353,8 @@ def main(argv=None):
         return 2
 
     print(f"{WORKERS} sync gunicorn worker(s) per server, {opts.threads} client threads, "
-          f"{opts.warmup:g} s warm-up + {opts.seconds:g} s per target, loopback, {os.cpu_count()} CPUs")
+          f"{opts.seconds:g} s per target in {opts.rounds} rounds alternating with the baseline, "
+          f"loopback, {os.cpu_count()} CPUs")
     print(f"app settings: {' '.join(f'{k}={v}' for k, v in {**APP_ENV, **opts.env}.items())}\n")
     print_table(rows)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,7 @@ from .catalogue import REFERENCE, REVIEW_STATUSES, placeholders
 from .content import SLOTS
 from .facts import verified_dates
 from .menu import DIGITS
+from . import repertoire
 from .repertoire import used_prompts
 from .speech import offered_languages
 
@@ -147,6 +148,32 @@ def _check_facts(settings, report, today):
             )
 
 
+def _check_audio(content, speech, settings, report, offered):
+    """With pre-generated audio: what falls back to <Say>, and chunks that run long."""
+    if not hasattr(speech, "missing"):
+        return
+    for lang in content.catalogues:
+        missing = speech.missing.get(lang, [])
+        if not missing:
+            continue
+        shown = ", ".join(item.split("|", 1)[1].rstrip("|") for item in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        if lang in offered:
+            report.warnings.append(f"{lang}: {len(missing)} prompts have no current audio and are spoken with <Say>: {shown}{more}")
+        else:
+            report.notes.append(f"{lang}: {len(missing)} prompts lack audio (ivr audio coverage --lang {lang}): {shown}{more}")
+    limit = settings["MAX_CHUNK_SECONDS"]
+    for node in content.tree.nodes.values():
+        if node.type != "answer":
+            continue
+        for index, chunk in enumerate(content.chunks(node)):
+            for lang in offered:
+                entries = [speech.manifest.get(repertoire.utterance_id(lang, u)) for u in chunk]
+                seconds = sum(e["seconds"] for e in entries if e)
+                if seconds > limit:
+                    report.warnings.append(f"{lang}: node {node.id} part {index + 1} takes {seconds:.0f} seconds (over {limit})")
+
+
 def run_check(content, speech, settings, today=None):
     report = Report()
     _check_tree(content, report)
@@ -156,6 +183,7 @@ def run_check(content, speech, settings, today=None):
         _check_keys_named(content, report)
     _check_facts(settings, report, today or dt.date.today())
     offered = offered_languages(content, speech)
+    _check_audio(content, speech, settings, report, offered)
     silent = [code for code in content.catalogues if code not in offered]
     report.notes.append(f"offered on the line: {', '.join(offered) or 'none'}")
     if silent:

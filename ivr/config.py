@@ -29,7 +29,8 @@ DEFAULTS = {
     # Redis: an external server (redis://, redis+cluster://, redis+sentinel://).
     # Empty: `make run` starts an embedded one under instance/; the app alone runs from disk.
     "REDIS_URL": "",
-    # Where audio comes from, best first, unless a catalogue's [speech] says otherwise.
+    # The audio sources this deployment uses, best first; a catalogue's [speech]
+    # may reorder them for its language, or use fewer.
     "AUDIO_ENGINES": "recording,gtts,espeak",
     # Prompts synthesised at once by the audio build.
     "AUDIO_JOBS": 4,

@@ -63,9 +63,11 @@ def make_engines(settings):
 
 
 def order(catalogue, settings):
-    """The sources a language's audio comes from, best first."""
-    default = [name.strip() for name in settings["AUDIO_ENGINES"].split(",") if name.strip()]
-    return list(catalogue.speech.get("engines") or default)
+    """The sources a language's audio comes from, best first: the catalogue's order,
+    limited to the sources this deployment enables (AUDIO_ENGINES)."""
+    enabled = [name.strip() for name in settings["AUDIO_ENGINES"].split(",") if name.strip()]
+    wanted = catalogue.speech.get("engines") or enabled
+    return [name for name in wanted if name in enabled]
 
 
 def voice(catalogue, engine_name):
