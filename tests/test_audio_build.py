@@ -186,7 +186,8 @@ def test_a_recording_replaces_generated_audio_and_goes_stale_with_its_text(conte
     assert len(report.missing["ti"]) == sum(report.sources["en"].values()) - 1
     assert report.ok  # Tigrinya has no engine: it waits for recordings, and the build says so
 
-    sidecar.write_text(json.dumps({"file": "en__goodbye.mp3", "text": "An older text."}))
+    meta = json.loads(sidecar.read_text())
+    sidecar.write_text(json.dumps({**meta, "text": "An older text."}))
     stale = run_build(app)
     assert stale.stale["en"] == ["en|goodbye|"]
     assert stale.manifest["en|goodbye|"]["engine"] == "espeak"

@@ -1,0 +1,328 @@
+"""The web phone at /phone: the Flask side, then a real browser (Debian's chromium)."""
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from conftest import OFFLINE_ENGINES, serve
+from ivr import create_app
+from ivr.phone import twilio_params
+from twiml import parse
+
+TOKEN = "secret-token"
+CALL_SID = "CA" + "1" * 32
+CALLER = "+31612345678"
+AUDIO_URL = re.compile(r"^https?://127\.0\.0\.1:\d+/audio/[0-9a-f]{32}\.wav$")
+
+
+@pytest.fixture
+def phone_client(app):
+    app.config["PHONE_ENABLED"] = True
+    return app.test_client()
+
+
+def ask(client, path, digits=None, caller=CALLER):
+    return client.post("/phone/twiml", json={"path": path, "digits": digits, "caller": caller, "call_sid": CALL_SID})
+
+
+def direct(client, app, path, digits=None, caller=CALLER):
+    """The webhook as Twilio calls it: POSTed params, signed with the token."""
+    params = twilio_params(CALL_SID, caller, digits)
+    url = (app.config["PUBLIC_BASE_URL"] or "http://localhost/").rstrip("/") + path
+    signature = RequestValidator(TOKEN).compute_signature(url, params)
+    return client.post(path, data=params, headers={"X-Twilio-Signature": signature})
+
+
+def canonical(response):
+    return ET.tostring(parse(response), encoding="unicode")
+
+
+# -- on and off -------------------------------------------------------------------------
+def test_the_phone_is_off_by_default(client):
+    assert client.get("/phone").status_code == 404
+    assert ask(client, "/voice").status_code == 404
+    assert client.get("/phone/anything").status_code == 404
+
+
+@pytest.mark.parametrize("flag", ["PHONE_ENABLED", "IVR_DEVELOPMENT"])
+def test_either_flag_turns_the_phone_on_per_request(app, client, flag):
+    app.config[flag] = True
+    assert client.get("/phone").status_code == 200
+    assert ask(client, "/voice").status_code == 200
+    app.config[flag] = False
+    assert client.get("/phone").status_code == 404
+    assert ask(client, "/voice").status_code == 404
+
+
+def test_the_page_is_a_self_contained_keypad(phone_client):
+    reply = phone_client.get("/phone")
+    assert reply.status_code == 200 and reply.mimetype == "text/html"
+    html = reply.get_data(as_text=True)
+    keys = re.findall(r'<button type="button" class="key" data-key="([^"]+)" aria-label="([^"]+)"', html)
+    assert [k for k, _ in keys] == list("123456789*0#")
+    assert dict(keys)["*"] == "star" and dict(keys)["#"] == "hash"
+    assert 'id="call"' in html and 'id="hangup"' in html and 'aria-label="Hang up"' in html
+    assert 'value="+31612345678"' in html and '<label for="caller">' in html
+    # No build step and no internet: nothing is loaded from elsewhere.
+    assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', html)
+    assert "<link" not in html and "<script src" not in html
+
+
+# -- /phone/twiml is the line's own answer ------------------------------------------------
+@pytest.mark.parametrize("base", ["", "https://line.example.org"])
+def test_twiml_is_what_a_signed_webhook_gets(app, phone_client, base):
+    app.config["TWILIO_AUTH_TOKEN"] = TOKEN
+    app.config["PUBLIC_BASE_URL"] = base
+    # The token is in force: an unsigned webhook is refused, so equality below means
+    # the phone signed its request as Twilio would.
+    assert phone_client.post("/voice", data=twilio_params(CALL_SID, CALLER)).status_code == 403
+    cases = [
+        ("/voice", None, CALLER),
+        ("/voice/language/key", "1", CALLER),
+        ("/voice/language?tries=2", None, CALLER),
+        ("/voice/en/main", None, CALLER),
+        ("/voice/en/main/key", "4", CALLER),
+        ("/voice/en/safe_countries", None, "+212612345678"),  # a foreign caller: own country offered
+        ("/voice/en/safe_lookup/key", "212", CALLER),
+        ("/voice/en/main?tries=3", None, CALLER),  # goodbye and hang-up
+        ("/voice/en/main/key", "", CALLER),
+    ]
+    for path, digits, caller in cases:
+        via_phone = ask(phone_client, path, digits, caller)
+        assert via_phone.status_code == 200, (path, via_phone.data[:200])
+        assert via_phone.mimetype == "text/xml"
+        assert canonical(via_phone) == canonical(direct(phone_client, app, path, digits, caller)), path
+
+
+def test_twiml_with_audio_matches_the_signed_webhook(audio_app):
+    audio_app.config.update(TWILIO_AUTH_TOKEN=TOKEN, PHONE_ENABLED=True)
+    client = audio_app.test_client()
+    for path, digits in [("/voice", None), ("/voice/en/main", None), ("/voice/en/safe_countries", None)]:
+        via_phone = ask(client, path, digits)
+        plays = [e.text for e in parse(via_phone).iter("Play")]
+        assert plays and all(url.startswith("https://line.example.org/audio/") for url in plays)
+        assert canonical(via_phone) == canonical(direct(client, audio_app, path, digits))
+
+
+def test_the_webhooks_status_is_passed_on(phone_client):
+    assert ask(phone_client, "/voice/status").status_code == 204
+    assert ask(phone_client, "/voice/en/main/key/extra/parts").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/phone/twiml", "/audio/0123.wav", "/", "", "voice", "/voices", "/voicemail/x", "/VOICE",
+        "http://127.0.0.1/voice", "//evil.example/voice", "/voice/../phone/twiml", "/voice/./en/main",
+        "/voice//en", "/voice/%2e%2e/phone", "/voice/en main", "/voice\\..\\phone", "/voice#x",
+        "/voice/" + "a" * 600, "/voice/\u00e9", 7, None, ["/voice"], {"path": "/voice"},
+    ],
+)
+def test_only_voice_paths_are_fetched(phone_client, path):
+    reply = phone_client.post("/phone/twiml", json={"path": path, "digits": None, "caller": CALLER})
+    assert reply.status_code == 400, (path, reply.status_code)
+    assert reply.is_json and reply.get_json()["error"]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},  # no body at all
+        {"data": "", "content_type": "application/json"},
+        {"data": "{not json", "content_type": "application/json"},
+        {"data": '{"path": "/voice"}', "content_type": "text/plain"},  # JSON, but not said to be
+        {"data": {"path": "/voice"}},  # a form post
+        {"json": ["/voice"]},
+        {"json": "/voice"},
+        {"json": None},
+        {"json": {}},
+        {"json": {"path": "/voice", "digits": "12a"}},
+        {"json": {"path": "/voice", "digits": 1}},
+        {"json": {"path": "/voice", "digits": "1" * 40}},
+        {"json": {"path": "/voice", "caller": "<script>"}},
+        {"json": {"path": "/voice", "caller": 31612345678}},
+        {"json": {"path": "/voice", "call_sid": "not-a-sid"}},
+    ],
+)
+def test_malformed_requests_are_400_not_500(phone_client, kwargs):
+    reply = phone_client.post("/phone/twiml", **kwargs)
+    assert reply.status_code == 400, (kwargs, reply.status_code, reply.data[:200])
+    assert reply.is_json and reply.get_json()["error"]
+
+
+def test_only_post_is_answered(phone_client):
+    assert phone_client.get("/phone/twiml").status_code == 405
+
+
+def test_missing_optional_fields_have_defaults(phone_client):
+    reply = phone_client.post("/phone/twiml", json={"path": "/voice"})
+    assert reply.status_code == 200 and parse(reply).find("Gather") is not None
+
+
+# -- a real browser ---------------------------------------------------------------------------
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--autoplay-policy=no-user-gesture-required",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+# Audio plays faster than life in the tests (HTMLMediaElement.playbackRate), and a
+# Gather's timeout is scaled down, so a whole walk takes seconds, not minutes.
+FAST = "rate=8&timeout_scale=0.05"
+SCREENSHOT = "/tmp/phone.png"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed (the Makefile's test setup installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_phone(audio_dir, redis_url):
+    """The line with built audio on a loopback port, <Play> URLs pointing at itself."""
+    app = create_app(
+        {"TESTING": True, "AUDIO_DIR": str(audio_dir), "REDIS_URL": redis_url, "AUDIO_ENGINES": OFFLINE_ENGINES,
+         "PHONE_ENABLED": True, "TWILIO_AUTH_TOKEN": TOKEN}
+    )
+    server, thread = serve(app)
+    url = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_BASE_URL"] = url
+    yield app, url
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def events(page, kind=None):
+    log = page.evaluate("window.phoneLog.slice()")
+    return [e for e in log if kind is None or e["kind"] == kind]
+
+
+def wait_for(page, condition, timeout=60_000):
+    page.wait_for_function(condition, timeout=timeout)
+
+
+def waiting_after(page, fetches):
+    """Until the phone waits at a Gather after its `fetches`-th request."""
+    wait_for(
+        page,
+        f"window.phoneState === 'waiting' && window.phoneLog.filter(e => e.kind === 'fetch').length === {fetches}",
+    )
+
+
+def plays_in(app, path, digits=None, caller=CALLER):
+    client = app.test_client()
+    return [e.text.strip() for e in parse(ask(client, path, digits, caller)).iter("Play")]
+
+
+def test_a_call_plays_what_twilio_would_play_in_order(live_phone, page):
+    app, url = live_phone
+    page.goto(f"{url}/phone?{FAST}")
+    assert page.evaluate("window.phoneState") == "idle"
+    page.get_by_role("button", name="Call the line").click()
+    waiting_after(page, 1)  # the language menu has played to the end
+    page.get_by_role("button", name="1", exact=True).click()  # English
+    waiting_after(page, 3)  # /voice/language/key redirected to the main menu
+    page.get_by_role("button", name="4", exact=True).click()  # safe countries of origin
+    waiting_after(page, 5)
+    page.screenshot(path=SCREENSHOT, full_page=True)
+
+    fetched = [(e["path"], e["digits"]) for e in events(page, "fetch")]
+    assert fetched == [
+        ("/voice", None), ("/voice/language/key", "1"), ("/voice/en/main", None),
+        ("/voice/en/main/key", "4"), ("/voice/en/safe_countries", None),
+    ]
+    assert all(e["status"] == 200 for e in events(page, "fetch"))
+    expected = [play for path, digits in fetched for play in plays_in(app, path, digits)]
+    played = [e["url"] for e in events(page, "play")]
+    assert played == expected
+    assert len(played) > 3 and all(AUDIO_URL.match(u) for u in played)
+    assert [e["digits"] for e in events(page, "keys")] == ["1", "4"]
+    assert not events(page, "error") and not events(page, "say") and not events(page, "silence")
+    # The audio really played: every Play ran to its end in the <audio> element.
+    ended = events(page, "ended")
+    assert [e["url"] for e in ended] == played
+    assert all(e["duration"] > 0 and e["currentTime"] > 0 for e in ended)
+    transcript = page.locator("#transcript").inner_text()
+    assert "pressed 1" in transcript and "pressed 4" in transcript and "plays " in transcript
+
+    page.get_by_role("button", name="Hang up").click()
+    assert page.evaluate("window.phoneState") == "ended"
+
+
+def test_a_key_stops_the_prompt_at_once(live_phone, page):
+    """Barge-in, from the computer's keyboard, at the speed of life."""
+    app, url = live_phone
+    page.goto(f"{url}/phone")
+    page.get_by_role("button", name="Call the line").click()
+    wait_for(page, "document.getElementById('line-audio').currentTime > 0.3")
+    page.keyboard.press("1")
+    wait_for(page, "window.phoneLog.filter(e => e.kind === 'fetch').length >= 3 && window.phoneLog.filter(e => e.kind === 'play').length >= 2", 15_000)
+    log = events(page)
+    interrupted = [e for e in log if e["kind"] == "interrupted"]
+    assert len(interrupted) == 1 and 0 < interrupted[0]["currentTime"]
+    first_menu = plays_in(app, "/voice")
+    assert interrupted[0]["url"] == first_menu[0]
+    # Only the first prompt of the language menu was heard, then the main menu began.
+    played = [e["url"] for e in log if e["kind"] == "play"]
+    assert played[0] == first_menu[0] and played[1] == plays_in(app, "/voice/en/main")[0]
+    assert [e["digits"] for e in events(page, "keys")] == ["1"]
+    page.keyboard.press("Escape")
+    assert page.evaluate("window.phoneState") == "ended"
+    assert page.evaluate("document.getElementById('line-audio').paused")
+
+
+def test_three_silences_end_with_a_goodbye(live_phone, page):
+    app, url = live_phone
+    page.goto(f"{url}/phone?{FAST}")
+    page.get_by_role("button", name="Call the line").click()
+    wait_for(page, "window.phoneState === 'ended'")
+    log = events(page)
+    kinds = [e["kind"] for e in log]
+    assert kinds.count("silence") == 3
+    assert kinds[-1] == "hangup"
+    fetched = [e["path"] for e in events(page, "fetch")]
+    assert fetched == ["/voice", "/voice/language?tries=1", "/voice/language?tries=2", "/voice/language?tries=3"]
+    goodbye = plays_in(app, "/voice/language?tries=3")
+    assert goodbye and [e["url"] for e in log if e["kind"] == "play"][-len(goodbye):] == goodbye
+    assert "the line hangs up" in page.locator("#transcript").inner_text()
+    assert page.get_by_role("button", name="Call the line").is_enabled()
+
+
+def test_a_dialling_code_is_collected_until_hash(live_phone, page):
+    app, url = live_phone
+    page.goto(f"{url}/phone?{FAST}")
+    page.get_by_role("button", name="Call the line").click()
+    for key in "142":  # English, safe countries, look a country up: pressed over the prompts
+        wait_for(page, "window.phoneState === 'playing' && window.phoneLog.some(e => e.kind === 'play')")
+        count = len(events(page, "keys"))
+        page.keyboard.press(key)
+        wait_for(page, f"window.phoneLog.filter(e => e.kind === 'keys').length === {count + 1}")
+    waiting_after(page, 7)
+    page.keyboard.type("212")
+    page.keyboard.press("#")
+    wait_for(page, "window.phoneLog.filter(e => e.kind === 'fetch').length >= 10")
+    keys = events(page, "keys")
+    assert keys[-1] == {"kind": "keys", "digits": "212#", "submitted": "212"}
+    fetched = [(e["path"], e["digits"]) for e in events(page, "fetch")]
+    assert fetched[7:10] == [
+        ("/voice/en/safe_lookup/key", "212"), ("/voice/en/safe_result?cc=MA", None),
+    ] + fetched[9:10] or fetched[7:9] == [("/voice/en/safe_lookup/key", "212"), ("/voice/en/safe_result?cc=MA", None)]
