@@ -17,6 +17,7 @@ import json
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -107,16 +108,16 @@ class Row:
     rps: float | None = None
     p50_ms: float | None = None
     p99_ms: float | None = None
-    rps_ratio: float | None = None  # target rps / baseline rps (higher is better)
+    rps_ratio: float | None = None  # target rps / baseline rps, higher is better (webhooks: median of rounds)
     p99_ratio: float | None = None  # baseline p99 / target p99 (higher is better)
     checked: bool = False  # whether TARGET_RPS_RATIO applies to this row
     note: str = ""
 
 
-def row_from(bench, target, stats, base=None, checked=False, note=""):
+def row_from(bench, target, stats, base=None, checked=False, note="", rps_ratio=None):
     row = Row(bench, target, stats.rps, stats.p50_ms, stats.p99_ms, checked=checked, note=note)
     if base is not None:
-        row.rps_ratio = stats.rps / base.rps if base.rps else None
+        row.rps_ratio = rps_ratio if rps_ratio is not None else (stats.rps / base.rps if base.rps else None)
         row.p99_ratio = base.p99_ms / stats.p99_ms if stats.p99_ms else None
     if stats.errors:
         row.note = (row.note + f" {stats.errors} errors").strip()
@@ -244,16 +245,20 @@ def load(base_url, path, form, seconds=5.0, threads=8, warmup=1.0, max_requests=
 
 
 def paired(base, target, seconds, rounds, threads, warmup=0.2):
-    """Alternate short rounds of the baseline and a target: (base Stats, target Stats).
+    """Alternate short rounds of the baseline and a target.
 
-    base and target are (base_url, path, form). Both get `seconds` in all, so drift
-    and background load hit them alike and the ratio stays meaningful.
+    base and target are (base_url, path, form); both get `seconds` in all, so drift
+    and background load hit them alike. Returns the baseline's and the target's Stats
+    over all rounds, and the median of the per-round rps ratios (one round disturbed
+    by another process then does not move it).
     """
-    totals = [Stats(), Stats()]
+    totals, ratios = [Stats(), Stats()], []
     for _ in range(rounds):
-        for i, (url, path, form) in enumerate((base, target)):
-            totals[i] += load(url, path, form, seconds / rounds, threads, warmup)
-    return totals[0], totals[1]
+        pair = [load(url, path, form, seconds / rounds, threads, warmup) for url, path, form in (base, target)]
+        totals = [total + one for total, one in zip(totals, pair)]
+        if pair[0].rps:
+            ratios.append(pair[1].rps / pair[0].rps)
+    return totals[0], totals[1], (statistics.median(ratios) if ratios else None)
 
 
 # -- benchmarks ----------------------------------------------------------------
@@ -298,10 +303,11 @@ def bench_webhooks(opts):
         for label, path, extra, expect in WEBHOOKS:
             form = {**TWILIO_FORM, **extra}
             note = probe(app_url, path, form, expect)
-            bare, stats = paired(base, (app_url, path, form), opts.seconds, opts.rounds, opts.threads)
+            bare, stats, ratio = paired(base, (app_url, path, form), opts.seconds, opts.rounds, opts.threads)
             every_base += bare
             # Each target against the baseline rounds interleaved with it.
-            rows.append(row_from("webhooks", label, stats, bare, checked=True, note=note))
+            rows.append(row_from("webhooks", label, stats, bare, checked=True, rps_ratio=ratio,
+                                 note=f"{note}; bare {bare.rps:.0f} req/s"))
     baseline = row_from("webhooks", "bare Flask TwiML (baseline)", every_base,
                         note=f"{len(BARE_TWIML.encode())} B, all rounds")
     return [baseline, *rows]
@@ -352,9 +358,10 @@ def main(argv=None):
         print(f"bench: a server did not start: {exc}", file=sys.stderr)
         return 2
 
+    # The client threads share the machine with the servers: ratios, not absolutes, carry over.
     print(f"{WORKERS} sync gunicorn worker(s) per server, {opts.threads} client threads, "
           f"{opts.seconds:g} s per target in {opts.rounds} rounds alternating with the baseline, "
-          f"loopback, {os.cpu_count()} CPUs")
+          f"loopback, {os.cpu_count()} CPUs; rps/bare is the median of the per-round ratios")
     print(f"app settings: {' '.join(f'{k}={v}' for k, v in {**APP_ENV, **opts.env}.items())}\n")
     print_table(rows)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
