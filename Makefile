@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench check call audio clean
+.PHONY: run test bench check call audio browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,15 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	PORT=$(PORT) $(PY) -m ivr.devserver
 
-test: $(STAMP)
+# The browser tests drive Debian's chromium; install it once if the machine allows.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests (once)..."; \
+	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is not installed and cannot be: the browser tests will be skipped"; fi; }
+
+test: $(STAMP) browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
@@ -25,6 +33,9 @@ bench: $(STAMP)
 
 check: $(STAMP)
 	$(VENV)/bin/ivr check
+
+audio: $(STAMP)
+	$(VENV)/bin/ivr audio build
 
 call: $(STAMP)
 	$(VENV)/bin/ivr call --url http://127.0.0.1:$(PORT)

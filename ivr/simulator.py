@@ -9,7 +9,7 @@ import sys
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin
 
 import requests
 from twilio.request_validator import RequestValidator
@@ -21,8 +21,9 @@ MAX_STEPS = 500  # a runaway flow must not make the simulator loop for ever
 @dataclass
 class Event:
     kind: str  # say, play, gather, hangup, keys, silence, end
-    text: str = ""
+    text: str = ""  # what the caller hears (for play: what the audio says)
     language: str = ""
+    url: str = ""  # for play: the audio's URL
 
 
 @dataclass
@@ -89,11 +90,11 @@ def run(call, next_keys, emit, max_steps=MAX_STEPS):
         extra, next_step = None, None
         for verb in document:
             if verb.tag in ("Say", "Play"):
-                emit(_speech(verb))
+                emit(_speech(verb, call.session))
             elif verb.tag == "Gather":
                 for inner in verb:
                     if inner.tag in ("Say", "Play"):
-                        emit(_speech(inner))
+                        emit(_speech(inner, call.session))
                 emit(Event("gather", verb.get("finishOnKey", "#")))
                 keys = next_keys()
                 if keys is None:
@@ -122,10 +123,25 @@ def run(call, next_keys, emit, max_steps=MAX_STEPS):
     emit(Event("end", f"stopped after {max_steps} requests"))
 
 
-def _speech(verb):
+def _speech(verb, session=None):
     if verb.tag == "Play":
-        return Event("play", (verb.text or "").strip())
+        url = (verb.text or "").strip()
+        return Event("play", _played_text(url, session), url=url)
     return Event("say", (verb.text or "").strip(), verb.get("language", ""))
+
+
+def _played_text(url, session):
+    """What an audio file says, from the line's X-Ivr-Text header; a HEAD request
+    also proves the audio is there, as Twilio will need it."""
+    if session is None:
+        return ""
+    try:
+        reply = session.head(url, timeout=10)
+    except requests.RequestException as exc:
+        return f"(cannot fetch the audio: {exc})"
+    if reply.status_code != 200:
+        return f"(the audio answers {reply.status_code})"
+    return unquote(reply.headers.get("X-Ivr-Text", ""))
 
 
 def scripted(keys):
@@ -158,7 +174,7 @@ def printer(out=sys.stdout):
         if event.kind == "say":
             out.write(f"  [{event.language}] {event.text}\n")
         elif event.kind == "play":
-            out.write(f"  [plays] {event.text}\n")
+            out.write(f"  [plays] {event.text}  <{event.url}>\n")
         elif event.kind == "keys":
             out.write(f"> pressed {event.text}\n")
         elif event.kind == "silence":

@@ -55,3 +55,20 @@ def test_the_command_prints_the_call(live_server):
     assert done.returncode == 0, done.stderr
     assert "> pressed 5" in done.stdout
     assert "spreekuur" in done.stdout
+
+
+def test_played_audio_is_shown_as_text(audio_app):
+    from conftest import serve
+
+    server, thread = serve(audio_app)
+    try:
+        base = f"http://127.0.0.1:{server.server_port}"
+        audio_app.config["PUBLIC_BASE_URL"] = base
+        events = call(base, "1 5")
+        plays = [e for e in events if e.kind == "play"]
+        assert plays and all(e.url.startswith(base + "/audio/") for e in plays)
+        catalogue = audio_app.extensions["ivr"].content.catalogues["en"]
+        assert catalogue.text("help_menu") in [e.text for e in plays]
+    finally:
+        server.shutdown()
+        thread.join(5)

@@ -49,6 +49,7 @@ class PlaySpeech:
         self.missing = {lang: sorted(ids) for lang, ids in missing.items()}
         self.planned_counts = {lang: len(ids) for lang, ids in planned.items()}
         self.digests = {entry["key"]: entry.get("digest") for entry in manifest.values()}
+        self.texts = {entry["key"]: entry.get("text", "") for entry in manifest.values()}
         self._mtime = self.library.manifest_mtime()
 
     def refresh(self):

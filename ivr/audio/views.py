@@ -1,4 +1,6 @@
 """Serving audio to Twilio: immutable files named by their content hash."""
+from urllib.parse import quote
+
 from flask import Blueprint, Response, abort, request
 
 from .. import state
@@ -20,7 +22,8 @@ def audio(key, ext):
     expected = speech.digest(key)
     if expected is None:
         abort(404, description="No such audio.")
-    headers = {"ETag": f'"{key}"', "Cache-Control": CACHE_CONTROL}
+    # What the audio says, for the simulator and the web phone to show (UTF-8, %-encoded).
+    headers = {"ETag": f'"{key}"', "Cache-Control": CACHE_CONTROL, "X-Ivr-Text": quote(speech.texts.get(key, ""))}
     if key in request.if_none_match:
         return Response(status=304, headers=headers)
     data = current.library.get(key, expected)
