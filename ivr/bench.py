@@ -78,9 +78,18 @@ class Stats:
     latencies: list = field(default_factory=list, repr=False)  # seconds, answered 200
     errors: int = 0  # anything else: bad status, reset, timeout
     seconds: float = 0.0  # measured window
+    # Server CPU seconds over all requests sent (warm-up included): unlike req/s it
+    # hardly moves when other processes take the CPU, so it cross-checks the ratio.
+    cpu_seconds: float = 0.0
+    cpu_requests: int = 0
 
     def __add__(self, other):  # rounds of one target add up
-        return Stats(self.latencies + other.latencies, self.errors + other.errors, self.seconds + other.seconds)
+        return Stats(self.latencies + other.latencies, self.errors + other.errors, self.seconds + other.seconds,
+                     self.cpu_seconds + other.cpu_seconds, self.cpu_requests + other.cpu_requests)
+
+    @property
+    def cpu_per_request(self):
+        return self.cpu_seconds / self.cpu_requests if self.cpu_requests and self.cpu_seconds else None
 
     @property
     def rps(self):
@@ -110,6 +119,7 @@ class Row:
     p99_ms: float | None = None
     rps_ratio: float | None = None  # target rps / baseline rps, higher is better (webhooks: median of rounds)
     p99_ratio: float | None = None  # baseline p99 / target p99 (higher is better)
+    cpu_ratio: float | None = None  # baseline / target server CPU per request (higher is better)
     checked: bool = False  # whether TARGET_RPS_RATIO applies to this row
     note: str = ""
 
@@ -119,6 +129,10 @@ def row_from(bench, target, stats, base=None, checked=False, note="", rps_ratio=
     if base is not None:
         row.rps_ratio = rps_ratio if rps_ratio is not None else (stats.rps / base.rps if base.rps else None)
         row.p99_ratio = base.p99_ms / stats.p99_ms if stats.p99_ms else None
+        if base.cpu_per_request and stats.cpu_per_request:
+            row.cpu_ratio = base.cpu_per_request / stats.cpu_per_request
+    if stats.cpu_per_request:
+        row.note = f"{stats.cpu_per_request * 1e6:.0f} us CPU/req; " + row.note
     if stats.errors:
         row.note = (row.note + f" {stats.errors} errors").strip()
     return row
@@ -127,6 +141,26 @@ def row_from(bench, target, stats, base=None, checked=False, note="", rps_ratio=
 # -- servers -------------------------------------------------------------------
 class ServerFailed(RuntimeError):
     pass
+
+
+class Server(str):
+    """A server's base URL that also knows its process group (for CPU accounting)."""
+
+    pgid = None
+
+
+def group_cpu_seconds(pgid):
+    """User + system CPU of every live process in a group (Linux /proc; None elsewhere)."""
+    if pgid is None or not os.path.isdir("/proc"):
+        return None
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid:  # fields after "(comm)": state ppid pgrp ... utime stime
+                total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def free_port():
@@ -151,7 +185,7 @@ def _answers(port):
 
 @contextlib.contextmanager
 def serve(app_spec, env=None, workers=WORKERS):
-    """Run `gunicorn app_spec` on a free loopback port; yield its base URL; always stop it."""
+    """Run `gunicorn app_spec` on a free loopback port; yield its base URL (a Server); always stop it."""
     port = free_port()
     cmd = [
         sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
@@ -171,7 +205,9 @@ def serve(app_spec, env=None, workers=WORKERS):
                         f"did not answer within {START_TIMEOUT:.0f} s"
                     raise ServerFailed(f"gunicorn {app_spec!r} {why}:\n{tail}")
                 time.sleep(0.1)
-            yield f"http://127.0.0.1:{port}"
+            server = Server(f"http://127.0.0.1:{port}")
+            server.pgid = proc.pid  # its own session: group id == master's pid
+            yield server
         finally:
             _stop(proc)
 
@@ -200,6 +236,7 @@ def load(base_url, path, form, seconds=5.0, threads=8, warmup=1.0, max_requests=
     latencies = [[] for _ in range(threads)]
     errors = [0] * threads
     last_done = [0.0] * threads
+    sent = [0] * threads  # all answered requests, warm-up included, for CPU per request
     start = threading.Barrier(threads + 1)
     clock = {}
 
@@ -223,6 +260,7 @@ def load(base_url, path, form, seconds=5.0, threads=8, warmup=1.0, max_requests=
                     conn.close()
                     ok = False
                 done = time.perf_counter()
+                sent[i] += 1
                 if began >= measure_from:
                     if ok:
                         mine.append(done - began)
@@ -235,13 +273,16 @@ def load(base_url, path, form, seconds=5.0, threads=8, warmup=1.0, max_requests=
     workers = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(threads)]
     for w in workers:
         w.start()
+    cpu_before = group_cpu_seconds(getattr(base_url, "pgid", None))
     clock["t0"] = time.perf_counter()  # set before the barrier releases anyone
     start.wait()
     for w in workers:
         w.join(warmup + seconds + 30)  # a stuck request times out after 10 s anyway
+    cpu_after = group_cpu_seconds(getattr(base_url, "pgid", None))
 
     window = max(last_done) - (clock["t0"] + warmup) if any(last_done) else 0.0
-    return Stats([x for lat in latencies for x in lat], sum(errors), window)
+    cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else 0.0
+    return Stats([x for lat in latencies for x in lat], sum(errors), window, cpu, sum(sent) if cpu else 0)
 
 
 def paired(base, target, seconds, rounds, threads, warmup=0.2):
@@ -322,15 +363,15 @@ def _fmt(value, spec):
 
 
 def print_table(rows, out=sys.stdout):
-    head = ("target", "req/s", "p50 ms", "p99 ms", "rps/bare", "p99 bare/t", "note")
+    head = ("target", "req/s", "p50 ms", "p99 ms", "rps/bare", "p99 bare/t", "cpu bare/t", "note")
     body = [
         (r.target, _fmt(r.rps, ".0f"), _fmt(r.p50_ms, ".2f"), _fmt(r.p99_ms, ".2f"),
-         _fmt(r.rps_ratio, ".2f"), _fmt(r.p99_ratio, ".2f"), r.note)
+         _fmt(r.rps_ratio, ".2f"), _fmt(r.p99_ratio, ".2f"), _fmt(r.cpu_ratio, ".2f"), r.note)
         for r in rows
     ]
     widths = [max(len(str(line[i])) for line in (head, *body)) for i in range(len(head))]
     for line in (head, tuple("-" * w for w in widths), *body):
-        print("  ".join(str(c).ljust(w) if i in (0, 6) else str(c).rjust(w)
+        print("  ".join(str(c).ljust(w) if i in (0, len(head) - 1) else str(c).rjust(w)
                         for i, (c, w) in enumerate(zip(line, widths))).rstrip(), file=out)
     print(f"\ntarget: rps ratio >= {TARGET_RPS_RATIO}", file=out)
     for r in rows:

@@ -104,7 +104,9 @@ def run(call, next_keys, emit, max_steps=MAX_STEPS):
                 limit = verb.get("numDigits")
                 if limit:
                     digits = digits[: int(limit)]
-                if digits or keys:
+                # Twilio calls the action only with digits (or when told to on empty
+                # input); a lone finish key falls through like silence.
+                if digits or verb.get("actionOnEmptyResult") == "true":
                     emit(Event("keys", keys))
                     next_step = (urljoin(url, verb.get("action") or url), verb.get("method", "POST"), {"Digits": digits})
                     break

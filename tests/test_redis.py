@@ -140,6 +140,8 @@ def made_up_audio(count):
 
 
 def audio_app(audio_dir, redis_url, testing=True):
+    """The line with the built audio and Redis in front. Tests that only read the audio
+    use the session's built_audio as it is (a private copy costs seconds each)."""
     return create_app(
         {"TESTING": testing, "AUDIO_DIR": str(audio_dir), "REDIS_URL": redis_url, "AUDIO_ENGINES": OFFLINE_ENGINES,
          "TWILIO_AUTH_TOKEN": "", "PUBLIC_BASE_URL": ""}
@@ -294,6 +296,34 @@ def test_library_on_a_redis_cluster(redis_cluster, tmp_path):
         client.close()
 
 
+def test_a_redis_cluster_that_goes_away_leaves_the_disk(redis_cluster, servers, tmp_path, monkeypatch):
+    """A cluster client raises its own errors (RedisClusterException when no node
+    answers): they too must send the library to the disk, not up to the caller."""
+    monkeypatch.setattr(library_module, "REDIS_RETRY_SECONDS", 0)  # every call below meets the dead cluster
+    client = connect(f"redis+cluster://127.0.0.1:{redis_cluster[0]}")
+    try:
+        library = Library(tmp_path / "audio", client)
+        items, manifest = made_up_audio(4)
+        for key, data in items[:3]:
+            library.put(key, data)
+        library.save_manifest(manifest)
+        servers.stop_all()
+
+        for key, data in items[:3]:
+            got, took = timed(library.get, key, digest(data))
+            assert got == data and took < REQUEST_LIMIT
+        key, data = items[3]
+        _, took = timed(library.put, key, data)
+        assert library.read_disk(key) == data and took < REQUEST_LIMIT
+        _, took = timed(library.save_manifest, manifest)
+        assert took < REQUEST_LIMIT
+        (tmp_path / "audio" / library_module.MANIFEST_FILE).unlink()
+        assert library.load_manifest() == {}
+        assert library.warm(manifest) == 0
+    finally:
+        client.close()
+
+
 # -- 3. Redis Sentinel ----------------------------------------------------------------
 @pytest.fixture
 def redis_sentinel(servers, tmp_path):
@@ -356,18 +386,18 @@ def test_a_sentinel_url_without_a_service_name_is_refused(url):
 
 
 # -- 4. Redis going away during calls -----------------------------------------------------
-def test_calls_go_on_when_redis_goes_away(audio_dir, tmp_path, servers, monkeypatch):
+def test_calls_go_on_when_redis_goes_away(built_audio, tmp_path, servers, monkeypatch):
     retry_after = 1.0
     monkeypatch.setattr(library_module, "REDIS_RETRY_SECONDS", retry_after)
     embedded = EmbeddedRedis(tmp_path / "redis", persist=False).start()
     try:
         port = embedded.port
-        app = audio_app(audio_dir, embedded.url)
+        app = audio_app(built_audio, embedded.url)
         client = app.test_client()
         spoken = audio_keys(client, "/voice/en/main", "/voice")
         assert len(spoken) >= 3, spoken
         first, second, third = spoken[:3]
-        disk = {key: (audio_dir / f"{key}.wav").read_bytes() for key in spoken}
+        disk = {key: (built_audio / f"{key}.wav").read_bytes() for key in spoken}
 
         assert client.get(f"/audio/{first}.wav").data == disk[first]
         before = redis.Redis(port=port)
@@ -456,34 +486,34 @@ def audio_count(client):
     return sum(1 for _ in client.scan_iter(match=pattern, count=1000))
 
 
-def test_a_fresh_app_warms_an_empty_redis(audio_dir, redis_url):
+def test_a_fresh_app_warms_an_empty_redis(built_audio, redis_url):
     client = redis.Redis.from_url(redis_url)
     assert audio_count(client) == 0
-    app = audio_app(audio_dir, redis_url)
+    app = audio_app(built_audio, redis_url)
     state = app.extensions["ivr"]
     thread = state.warm_in_background()
     thread.join(30)
     assert not thread.is_alive()
-    assert_all_in_redis(client, state.play_speech.manifest, audio_dir)
+    assert_all_in_redis(client, state.play_speech.manifest, built_audio)
     assert client.exists(keys.AUDIO_WARM_LOCK) == 0, "the lock is released"
     client.close()
 
 
-def test_an_app_that_is_not_testing_warms_on_start(audio_dir, redis_url):
+def test_an_app_that_is_not_testing_warms_on_start(built_audio, redis_url):
     client = redis.Redis.from_url(redis_url)
-    app = audio_app(audio_dir, redis_url, testing=False)
+    app = audio_app(built_audio, redis_url, testing=False)
     manifest = app.extensions["ivr"].play_speech.manifest
     expected = len({entry["key"] for entry in manifest.values()})
     wait_for(lambda: audio_count(client) == expected and not client.exists(keys.AUDIO_WARM_LOCK), 30,
              "the start-up warm to fill Redis")
-    assert_all_in_redis(client, manifest, audio_dir)
+    assert_all_in_redis(client, manifest, built_audio)
     client.close()
 
 
-def test_a_second_warm_copies_nothing_while_another_holds_the_lock(audio_dir, redis_url):
+def test_a_second_warm_copies_nothing_while_another_holds_the_lock(built_audio, redis_url):
     client = redis.Redis.from_url(redis_url)
     client.set(keys.AUDIO_WARM_LOCK, "another worker", ex=60)
-    state = audio_app(audio_dir, redis_url).extensions["ivr"]
+    state = audio_app(built_audio, redis_url).extensions["ivr"]
 
     thread = state.warm_in_background()
     thread.join(30)

@@ -26,7 +26,12 @@ log = logging.getLogger(__name__)
 KEY_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 MANIFEST_FILE = "manifest.json"
 REDIS_RETRY_SECONDS = 5  # after a Redis error, use the disk alone this long
-REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, redis.exceptions.BusyLoadingError, OSError)
+# A Redis Cluster client raises its own: RedisClusterException when no node answers,
+# ClusterDownError (a ClusterError) while slots are not served.
+REDIS_ERRORS = (
+    redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, redis.exceptions.BusyLoadingError,
+    redis.exceptions.ClusterError, redis.exceptions.RedisClusterException, OSError,
+)
 
 
 def content_key(**inputs):
