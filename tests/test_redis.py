@@ -538,3 +538,18 @@ def test_the_embedded_server_persists_under_its_directory(tmp_path):
         client = redis.Redis.from_url(second.url)
         assert client.get("ivr:probe") == b"kept"
         client.close()
+
+
+def test_a_worker_starts_while_redis_is_unreachable(audio_dir):
+    """Redis is connected on first use: an outage at start-up does not stop the line."""
+    app = create_app({"TESTING": True, "AUDIO_DIR": str(audio_dir), "REDIS_URL": "redis+cluster://127.0.0.1:1"})
+    client = app.test_client()
+    assert client.post("/voice").status_code == 200
+    play = next(iter(app.extensions["ivr"].play_speech.current.values()))
+    assert client.get(f"/audio/{play}.wav").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:6379", "redis+sentinel://127.0.0.1:26379"])
+def test_a_malformed_redis_url_stops_the_start(audio_dir, url):
+    with pytest.raises(ValueError):
+        create_app({"TESTING": True, "AUDIO_DIR": str(audio_dir), "REDIS_URL": url})

@@ -57,16 +57,27 @@ def _write_atomically(path, data):
 
 
 class Library:
-    def __init__(self, directory, redis_client=None):
+    def __init__(self, directory, redis_client=None, connect=None):
+        """`connect`, when given, makes the Redis client on first use, so a worker
+        starts even while Redis (a whole Cluster, say) is unreachable."""
         self.directory = Path(directory)
         self.redis = redis_client
+        self._connect = connect
         self._redis_down_until = 0.0
         self._lock = threading.Lock()
 
     # -- Redis, best effort ---------------------------------------------------
     def _redis(self):
-        if self.redis is None or time.monotonic() < self._redis_down_until:
+        if time.monotonic() < self._redis_down_until:
             return None
+        if self.redis is None and self._connect is not None:
+            with self._lock:
+                if self.redis is None:
+                    try:
+                        self.redis = self._connect()
+                    except REDIS_ERRORS as exc:
+                        self._redis_failed(exc)
+                        return None
         return self.redis
 
     def _redis_failed(self, exc):
