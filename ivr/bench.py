@@ -28,6 +28,8 @@ from dataclasses import asdict, dataclass, field
 from http.client import HTTPConnection, HTTPException
 from urllib.parse import urlencode, urlsplit
 
+from pathlib import Path
+
 from .config import ROOT
 
 WORKERS = 1  # sync workers per server; the same for both so the ratio is fair
@@ -58,6 +60,7 @@ BARE_TWIML = (
     '</Gather><Redirect method="POST">/voice/language?tries=1</Redirect></Response>'
 )
 BARE_PATH = "/twiml"
+BARE_AUDIO_PATH = "/bytes"
 
 
 def bare_app():
@@ -69,6 +72,13 @@ def bare_app():
     @app.post(BARE_PATH)
     def twiml():
         return Response(BARE_TWIML, mimetype="text/xml")
+
+    # The audio baseline: the same bytes the line serves, from memory.
+    audio = Path(os.environ["BENCH_AUDIO_FILE"]).read_bytes() if os.environ.get("BENCH_AUDIO_FILE") else b""
+
+    @app.get(BARE_AUDIO_PATH)
+    def audio_bytes():
+        return Response(audio, mimetype="audio/wav")
 
     return app
 
@@ -223,7 +233,7 @@ def _stop(proc):
 
 
 # -- load ----------------------------------------------------------------------
-def load(base_url, path, form, seconds=5.0, threads=8, warmup=1.0, max_requests=200_000):
+def load(base_url, path, form, seconds=5.0, threads=8, warmup=1.0, max_requests=200_000, method="POST"):
     """POST `form` to `path` from `threads` clients for warmup + seconds; bounded by count too.
 
     Each thread keeps its own HTTPConnection (it reconnects by itself when the server
@@ -231,8 +241,10 @@ def load(base_url, path, form, seconds=5.0, threads=8, warmup=1.0, max_requests=
     after the warm-up count.
     """
     url = urlsplit(base_url)
-    body = urlencode(form).encode()
+    body = urlencode(form).encode() if method == "POST" else None
     headers = {"Content-Type": "application/x-www-form-urlencoded", "User-Agent": "TwilioProxy/1.1"}
+    if method != "POST":
+        headers = {"User-Agent": "TwilioProxy/1.1"}
     cap = max(1, max_requests // threads)
     latencies = [[] for _ in range(threads)]
     errors = [0] * threads
@@ -253,7 +265,7 @@ def load(base_url, path, form, seconds=5.0, threads=8, warmup=1.0, max_requests=
                 if began >= until:
                     break
                 try:
-                    conn.request("POST", path, body, headers)
+                    conn.request(method, path, body, headers)
                     resp = conn.getresponse()
                     resp.read()
                     ok = resp.status == 200
@@ -286,7 +298,7 @@ def load(base_url, path, form, seconds=5.0, threads=8, warmup=1.0, max_requests=
     return Stats([x for lat in latencies for x in lat], sum(errors), window, cpu, sum(sent) if cpu else 0)
 
 
-def paired(base, target, seconds, rounds, threads, warmup=0.2):
+def paired(base, target, seconds, rounds, threads, warmup=0.2, method="POST"):
     """Alternate short rounds of the baseline and a target.
 
     base and target are (base_url, path, form); both get `seconds` in all, so drift
@@ -296,7 +308,8 @@ def paired(base, target, seconds, rounds, threads, warmup=0.2):
     """
     totals, ratios = [Stats(), Stats()], []
     for _ in range(rounds):
-        pair = [load(url, path, form, seconds / rounds, threads, warmup) for url, path, form in (base, target)]
+        pair = [load(url, path, form, seconds / rounds, threads, warmup, method=method)
+                for url, path, form in (base, target)]
         totals = [total + one for total, one in zip(totals, pair)]
         if pair[0].rps:
             ratios.append(pair[1].rps / pair[0].rps)
@@ -312,9 +325,10 @@ WEBHOOKS = (
      "/voice/en/return_support/key?part=1"),
     ("POST /voice/en/main/key Digits=2", "/voice/en/main/key", {"Digits": "2"}, "<Redirect"),
 )
-# The app as benched: unsigned, and speaking with <Say> so no audio build is needed
-# (with audio on and none built, no language is offered). --env overrides these.
-APP_ENV = {"IVR_DEVELOPMENT": "1", "TWILIO_AUTH_TOKEN": "", "AUDIO_ENABLED": "0"}
+# The app as benched: as in production (pre-built audio played from Redis), but
+# unsigned. The audio is built by the bench itself, offline. --env overrides these.
+APP_ENV = {"IVR_DEVELOPMENT": "1", "TWILIO_AUTH_TOKEN": "", "AUDIO_ENABLED": "1", "AUDIO_ENGINES": "recording,espeak"}
+BENCH_DIR = ROOT / "instance" / "bench"
 
 
 def probe(base_url, path, form, expect):
@@ -333,10 +347,31 @@ def probe(base_url, path, form, expect):
     return f"{len(body)} B"
 
 
+def worker_peak_rss_mb(server):
+    """The highest resident memory any of a server's gunicorn workers reached (VmHWM)."""
+    peak = 0
+    try:
+        children = Path(f"/proc/{server.pgid}/task/{server.pgid}/children").read_text().split()
+    except OSError:
+        return None
+    for pid in children:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
+        except OSError:
+            continue
+    return peak / 1024 if peak else None
+
+
 def bench_webhooks(opts):
-    """Webhook throughput of the real app against the bare route, both under gunicorn."""
-    with serve("ivr.bench:bare_app()") as bare_url, \
-            serve("ivr:create_app(serving=True)", {**APP_ENV, **opts.env}) as app_url:
+    """Webhook throughput of the real app against the bare route, both under gunicorn;
+    then the audio route against the same bytes served from memory, and the workers'
+    peak memory."""
+    env = {**APP_ENV, **opts.env}
+    audio_path = first_audio_path(env)
+    with serve("ivr.bench:bare_app()", {"BENCH_AUDIO_FILE": str(Path(env["AUDIO_DIR"]) / audio_path.rsplit("/", 1)[1])}) as bare_url, \
+            serve("ivr:create_app(serving=True)", env) as app_url:
         base = (bare_url, BARE_PATH, TWILIO_FORM)
         # Warm both servers (first requests import and cache things), unmeasured.
         load(bare_url, BARE_PATH, TWILIO_FORM, opts.warmup, opts.threads, warmup=0)
@@ -350,12 +385,69 @@ def bench_webhooks(opts):
             # Each target against the baseline rounds interleaved with it.
             rows.append(row_from("webhooks", label, stats, bare, checked=True, rps_ratio=ratio,
                                  note=f"{note}; bare {bare.rps:.0f} req/s"))
-    baseline = row_from("webhooks", "bare Flask TwiML (baseline)", every_base,
-                        note=f"{len(BARE_TWIML.encode())} B, all rounds")
-    return [baseline, *rows]
+        baseline = row_from("webhooks", "bare Flask TwiML (baseline)", every_base,
+                            note=f"{len(BARE_TWIML.encode())} B, all rounds")
+
+        bare_audio, audio, ratio = paired((bare_url, BARE_AUDIO_PATH, {}), (app_url, audio_path, {}),
+                                          opts.seconds, opts.rounds, opts.threads, method="GET")
+        audio_rows = [
+            row_from("audio", "bare Flask, same bytes from memory (baseline)", bare_audio),
+            row_from("audio", f"GET {audio_path[:20]}... (Redis)", audio, bare_audio, checked=True,
+                     rps_ratio=ratio, note=f"bare {bare_audio.rps:.0f} req/s"),
+        ]
+        app_mb, bare_mb = worker_peak_rss_mb(app_url), worker_peak_rss_mb(bare_url)
+    memory = Row("memory", "peak RSS of a web worker (VmHWM)",
+                 note=f"{app_mb:.1f} MB; bare Flask worker {bare_mb:.1f} MB: {app_mb / bare_mb:.2f}x"
+                 if app_mb and bare_mb else "not measurable here (no /proc)")
+    return [baseline, *rows, *audio_rows, memory]
 
 
-BENCHES = [bench_webhooks]
+def first_audio_path(env):
+    """The URL path of one real prompt's audio (the main menu, in English)."""
+    manifest = json.loads((Path(env["AUDIO_DIR"]) / "manifest.json").read_text(encoding="utf-8"))
+    return f"/audio/{manifest['en|main_menu|']['key']}.wav"
+
+
+def bench_build(opts):
+    """The whole catalogue's audio: a full build and a build with nothing changed,
+    against synthesising the same texts with eSpeak NG alone (the bare work)."""
+    import shutil
+
+    from . import create_app
+    from .audio import engines, espeak
+    from .audio.build import build, plan
+    from .audio.library import Library
+
+    audio_dir = BENCH_DIR / "audio"
+    shutil.rmtree(audio_dir, ignore_errors=True)
+    app = create_app({"AUDIO_ENABLED": False, "AUDIO_DIR": str(audio_dir), "TESTING": True,
+                      "AUDIO_ENGINES": APP_ENV["AUDIO_ENGINES"], "AUDIO_JOBS": opts.jobs})
+    content = app.extensions["ivr"].content
+    library = Library(audio_dir)
+
+    started = time.perf_counter()
+    items = [(item.text, content.catalogues[item.lang].speech.get("espeak")) for item in plan(content)]
+    spoken = 0
+    for text, voice in items:
+        if voice:
+            espeak.synthesize(text, voice, rate=engines.Espeak.RATE)
+            spoken += 1
+    bare = time.perf_counter() - started
+
+    full = build(content, library, app.config, progress=False, log=lambda *_: None)
+    noop = build(content, library, app.config, progress=False, log=lambda *_: None)
+    opts.env.setdefault("AUDIO_DIR", str(audio_dir))
+    return [
+        Row("build", f"bare eSpeak NG synthesis of {spoken} texts (baseline)", note=f"{bare:.1f} s"),
+        Row("build", f"full audio build ({full.synthesised} made, {opts.jobs} jobs)",
+            note=f"{full.seconds:.1f} s: {full.seconds / bare:.2f}x the bare synthesis"),
+        Row("build", f"no-op rebuild ({noop.synthesised} made)",
+            note=f"{noop.seconds:.2f} s: {noop.seconds / full.seconds:.3f} of the full build"),
+    ]
+
+
+# The build comes first: the webhooks are then benched with its audio.
+BENCHES = [bench_build, bench_webhooks]
 
 
 # -- report --------------------------------------------------------------------
@@ -387,18 +479,23 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=5, help="alternations of baseline and target")
     parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds per server first")
     parser.add_argument("--threads", type=int, default=8, help="client threads (one connection each)")
+    parser.add_argument("--jobs", type=int, default=4, help="synthesis jobs for the build benchmark")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="a setting for the app under test, e.g. --env AUDIO_ENABLED=1 --env AUDIO_PREVIEW=1")
     opts = parser.parse_args(argv)
     opts.env = dict(item.partition("=")[::2] for item in opts.env)
 
     rows = []
-    try:
-        for bench in BENCHES:
-            rows += bench(opts)
-    except ServerFailed as exc:
-        print(f"bench: a server did not start: {exc}", file=sys.stderr)
-        return 2
+    from .connection import EmbeddedRedis
+
+    with EmbeddedRedis(BENCH_DIR / "redis", persist=False) as redis_server:
+        opts.env.setdefault("REDIS_URL", redis_server.url)
+        try:
+            for bench in BENCHES:
+                rows += bench(opts)
+        except ServerFailed as exc:
+            print(f"bench: a server did not start: {exc}", file=sys.stderr)
+            return 2
 
     # The client threads share the machine with the servers: ratios, not absolutes, carry over.
     print(f"{WORKERS} sync gunicorn worker(s) per server, {opts.threads} client threads, "

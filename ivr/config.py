@@ -36,6 +36,8 @@ DEFAULTS = {
     "AUDIO_JOBS": 4,
     # Seconds gTTS may take to answer before the build moves on to the next engine.
     "GTTS_TIMEOUT": 10,
+    # Megabytes of the most played audio each web worker keeps in its own memory.
+    "AUDIO_MEMORY_MB": 32,
     # Staff preview: offer a language before all of its audio exists (gaps are <Say>).
     "AUDIO_PREVIEW": False,
     # Play pre-generated audio; off, the line speaks with Twilio's <Say> voices only.
@@ -45,7 +47,7 @@ DEFAULTS = {
 }
 
 _BOOL = {"IVR_DEVELOPMENT", "AUDIO_PREVIEW", "AUDIO_ENABLED", "PHONE_ENABLED"}
-_INT = {"GATHER_TIMEOUT", "ENTRY_TIMEOUT", "MAX_SILENT_TRIES", "FACT_MAX_AGE_DAYS", "MAX_CHUNK_SECONDS", "AUDIO_JOBS", "GTTS_TIMEOUT"}
+_INT = {"GATHER_TIMEOUT", "ENTRY_TIMEOUT", "MAX_SILENT_TRIES", "FACT_MAX_AGE_DAYS", "MAX_CHUNK_SECONDS", "AUDIO_JOBS", "GTTS_TIMEOUT", "AUDIO_MEMORY_MB"}
 
 
 def from_environment(environ=os.environ):

@@ -150,6 +150,14 @@ class Flow:
             response.redirect(language_path(), method="POST")
         return response
 
+    def uses_caller(self, node_id):
+        """Whether a node's answer depends on the caller's number."""
+        node = self.tree.get(node_id)
+        return bool(node and node.caller_country)
+
+    def caller_region(self, caller):
+        return countries.region_of_caller(caller) if caller else None
+
     def knows(self, lang, node_id):
         return lang in self.languages() and self.tree.get(node_id) is not None
 

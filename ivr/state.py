@@ -13,6 +13,23 @@ EXTENSION = "ivr"
 log = logging.getLogger(__name__)
 
 
+class TwimlCache:
+    """Finished TwiML by request values. Bounded: a caller can send any digits."""
+
+    def __init__(self, size=4096):
+        self.size = size
+        self.items = {}
+
+    def get(self, key):
+        return self.items.get(key)
+
+    def put(self, key, text):
+        if len(self.items) >= self.size:
+            self.items.clear()
+        self.items[key] = text
+        return text
+
+
 class State:
     def __init__(self, settings):
         from .audio.library import Library
@@ -23,7 +40,11 @@ class State:
         url = settings.get("REDIS_URL", "")
         if url:
             connection.validate(url)
-        self.library = Library(settings["AUDIO_DIR"], connect=(lambda: connection.connect(url)) if url else None)
+        self.library = Library(
+            settings["AUDIO_DIR"],
+            connect=(lambda: connection.connect(url)) if url else None,
+            memory_bytes=int(settings["AUDIO_MEMORY_MB"]) * 1024 * 1024,
+        )
         self.say = SaySpeech(self.content)
         self.play_speech = None
         self.speech = self.say
@@ -33,6 +54,17 @@ class State:
             )
             self.speech = self.play_speech
         self.flow = Flow(self.content, self.speech, settings)
+        self.twiml_cache = TwimlCache()
+
+    def speech_generation(self):
+        """Changes when a new audio build is loaded, so cached TwiML is not reused."""
+        if self.play_speech is None:
+            return 0
+        self.play_speech.refresh()
+        return self.play_speech.generation
+
+    def base_url(self):
+        return _base_url() if self.play_speech is not None else ""
 
     def warm_in_background(self):
         """A worker that starts with an empty Redis fills it from disk, off the request path."""

@@ -14,8 +14,15 @@ INVALID = "?"  # stands for input no keypad can send; the flow treats it as a wr
 MAX_COUNTER = 99
 
 
-def _twiml(response):
-    return Response(str(response), mimetype="text/xml")
+def _cached(key, make):
+    """The TwiML for `key`, made once: the answer to a webhook depends only on the
+    content, the audio build and the request's own values, all named in the key."""
+    current = state.get()
+    full_key = (current.speech_generation(), current.base_url(), *key)
+    text = current.twiml_cache.get(full_key)
+    if text is None:
+        text = current.twiml_cache.put(full_key, str(make()))
+    return Response(text, mimetype="text/xml")
 
 
 def _counter(name):
@@ -29,26 +36,29 @@ def _digits():
     return raw if all(c in KEYPAD for c in raw) else INVALID
 
 
-def _caller():
-    return request.values.get("From", "")
+def _caller(flow, node_id):
+    """The caller's number, read only where a menu offers the caller's own country."""
+    return request.values.get("From", "") if flow.uses_caller(node_id) else ""
 
 
 @bp.route("", methods=["GET", "POST"])
 @twilio_only
 def incoming():
-    return _twiml(state.get().flow.incoming())
+    return _cached(("incoming",), state.get().flow.incoming)
 
 
 @bp.route("/language", methods=["GET", "POST"])
 @twilio_only
 def language_menu():
-    return _twiml(state.get().flow.language_menu(_counter("page"), _counter("tries")))
+    page, tries = _counter("page"), _counter("tries")
+    return _cached(("language", page, tries), lambda: state.get().flow.language_menu(page, tries))
 
 
 @bp.route("/language/key", methods=["GET", "POST"])
 @twilio_only
 def language_key():
-    return _twiml(state.get().flow.choose_language(_digits(), _counter("page")))
+    digits, page = _digits(), _counter("page")
+    return _cached(("language-key", digits, page), lambda: state.get().flow.choose_language(digits, page))
 
 
 @bp.route("/status", methods=["POST"])
@@ -68,8 +78,10 @@ def status():
 @twilio_only
 def node(lang, node_id):
     flow = state.get().flow
-    return _twiml(
-        flow.node(lang, node_id, _counter("part"), _counter("tries"), _caller(), request.args.get("cc", ""))
+    part, tries, cc, caller = _counter("part"), _counter("tries"), request.args.get("cc", ""), _caller(flow, node_id)
+    return _cached(
+        ("node", lang, node_id, part, tries, cc, flow.caller_region(caller)),
+        lambda: flow.node(lang, node_id, part, tries, caller, cc),
     )
 
 
@@ -77,7 +89,11 @@ def node(lang, node_id):
 @twilio_only
 def key(lang, node_id):
     flow = state.get().flow
-    return _twiml(flow.key(lang, node_id, _digits(), _counter("part"), _caller(), request.args.get("cc", "")))
+    digits, part, cc, caller = _digits(), _counter("part"), request.args.get("cc", ""), _caller(flow, node_id)
+    return _cached(
+        ("key", lang, node_id, digits, part, cc, flow.caller_region(caller)),
+        lambda: flow.key(lang, node_id, digits, part, caller, cc),
+    )
 
 
 def init_app(app):

@@ -81,7 +81,7 @@ def audio_app(audio_dir, redis_url):
     """The line as it runs in production: <Play> of built audio, Redis in front."""
     return create_app(
         {"TESTING": True, "AUDIO_DIR": str(audio_dir), "REDIS_URL": redis_url, "AUDIO_ENGINES": OFFLINE_ENGINES,
-         "PUBLIC_BASE_URL": "https://line.example.org"}
+         "PUBLIC_BASE_URL": "https://line.example.org", "AUDIO_MEMORY_MB": 0}
     )
 
 

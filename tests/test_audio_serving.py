@@ -147,3 +147,36 @@ def test_a_new_build_is_picked_up_without_a_restart(audio_app, audio_dir, monkey
     data.pop("en|goodbye|")
     (audio_dir / "manifest.json").write_text(json.dumps(data))
     assert speech.can_speak("en") is False  # English lost a prompt: no longer offered
+
+
+def test_cached_twiml_follows_a_new_build(audio_app, audio_dir, monkeypatch):
+    import ivr.audio.speech as speech_module
+
+    client = audio_app.test_client()
+    before = parse(client.post("/voice/en/help"))
+    assert parse(client.post("/voice/en/help")).find("Gather")[0].text == before.find("Gather")[0].text
+    monkeypatch.setattr(speech_module, "REFRESH_SECONDS", 0)
+    data = manifest(audio_dir)
+    data.pop("en|help_menu|")
+    (audio_dir / "manifest.json").write_text(json.dumps(data))
+    after = parse(client.post("/voice/en/help"))
+    # English lost a prompt in the new build: no longer offered, so the caller is
+    # sent to the language menu instead of hearing a stale answer.
+    assert after.find("Redirect").text.strip() == "/voice/language"
+
+
+def test_the_worker_keeps_the_most_played_audio_in_memory(audio_dir, redis_url):
+    app = create_app({"TESTING": True, "AUDIO_DIR": str(audio_dir), "REDIS_URL": redis_url, "AUDIO_MEMORY_MB": 1})
+    library = app.extensions["ivr"].library
+    entries = list(manifest(audio_dir).values())
+    client = app.test_client()
+    for entry in entries[:200]:
+        assert client.get(f"/audio/{entry['key']}.wav").status_code == 200
+    # Bounded: never more than the budget, the latest kept.
+    assert 0 < library.memory.used <= 1024 * 1024
+    last = entries[199]
+    assert library.memory.get(last["key"]) == (audio_dir / f"{last['key']}.wav").read_bytes()
+    # Served from memory: gone from Redis and disk, still answered.
+    redis.Redis.from_url(redis_url).delete(keys.audio(last["key"]))
+    (audio_dir / f"{last['key']}.wav").unlink()
+    assert client.get(f"/audio/{last['key']}.wav").status_code == 200

@@ -141,10 +141,11 @@ def made_up_audio(count):
 
 def audio_app(audio_dir, redis_url, testing=True):
     """The line with the built audio and Redis in front. Tests that only read the audio
-    use the session's built_audio as it is (a private copy costs seconds each)."""
+    use the session's built_audio as it is (a private copy costs seconds each). No
+    in-worker memory cache: these tests are about what Redis does."""
     return create_app(
         {"TESTING": testing, "AUDIO_DIR": str(audio_dir), "REDIS_URL": redis_url, "AUDIO_ENGINES": OFFLINE_ENGINES,
-         "TWILIO_AUTH_TOKEN": "", "PUBLIC_BASE_URL": ""}
+         "TWILIO_AUTH_TOKEN": "", "PUBLIC_BASE_URL": "", "AUDIO_MEMORY_MB": 0}
     )
 
 

@@ -14,6 +14,7 @@ import re
 import tempfile
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 import redis
@@ -32,6 +33,35 @@ REDIS_ERRORS = (
     redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, redis.exceptions.BusyLoadingError,
     redis.exceptions.ClusterError, redis.exceptions.RedisClusterException, OSError,
 )
+
+
+class MemoryCache:
+    """A least-recently-used cache of audio bytes, bounded in bytes."""
+
+    def __init__(self, budget):
+        self.budget = budget
+        self.used = 0
+        self.items = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            data = self.items.get(key)
+            if data is not None:
+                self.items.move_to_end(key)
+            return data
+
+    def put(self, key, data):
+        if len(data) > self.budget:
+            return
+        with self.lock:
+            if key in self.items:
+                return
+            self.items[key] = data
+            self.used += len(data)
+            while self.used > self.budget:
+                _, dropped = self.items.popitem(last=False)
+                self.used -= len(dropped)
 
 
 def content_key(**inputs):
@@ -57,10 +87,13 @@ def _write_atomically(path, data):
 
 
 class Library:
-    def __init__(self, directory, redis_client=None, connect=None):
+    def __init__(self, directory, redis_client=None, connect=None, memory_bytes=0):
         """`connect`, when given, makes the Redis client on first use, so a worker
-        starts even while Redis (a whole Cluster, say) is unreachable."""
+        starts even while Redis (a whole Cluster, say) is unreachable. `memory_bytes`
+        keeps that much of the most played audio in the worker itself: a key's bytes
+        never change, so it can never be stale."""
         self.directory = Path(directory)
+        self.memory = MemoryCache(memory_bytes)
         self.redis = redis_client
         self._connect = connect
         self._redis_down_until = 0.0
@@ -111,7 +144,16 @@ class Library:
                 self._redis_failed(exc)
 
     def get(self, key, expected_digest=None):
-        """Audio bytes: from Redis, else from disk (and put back into Redis)."""
+        """Audio bytes: from this worker's memory, else Redis, else disk (and put
+        back into Redis). Only bytes that match the expected digest are returned."""
+        data = self.memory.get(key)
+        if data is None:
+            data = self._fetch(key, expected_digest)
+            if data is not None:
+                self.memory.put(key, data)
+        return data
+
+    def _fetch(self, key, expected_digest):
         client = self._redis()
         if client is not None:
             try:

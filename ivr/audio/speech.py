@@ -26,6 +26,7 @@ class PlaySpeech:
         self._lock = threading.Lock()
         self._checked = 0.0
         self._mtime = None
+        self.generation = 0  # bumped by every load, so cached TwiML is made again
         self.load()
 
     # -- the manifest ------------------------------------------------------------
@@ -51,6 +52,7 @@ class PlaySpeech:
         self.digests = {entry["key"]: entry.get("digest") for entry in manifest.values()}
         self.texts = {entry["key"]: entry.get("text", "") for entry in manifest.values()}
         self._mtime = self.library.manifest_mtime()
+        self.generation += 1
 
     def refresh(self):
         """Pick up a new build without a restart (checked at most every few seconds)."""
