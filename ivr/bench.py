@@ -392,7 +392,7 @@ def bench_webhooks(opts):
                                           opts.seconds, opts.rounds, opts.threads, method="GET")
         audio_rows = [
             row_from("audio", "bare Flask, same bytes from memory (baseline)", bare_audio),
-            row_from("audio", f"GET {audio_path[:20]}... (Redis)", audio, bare_audio, checked=True,
+            row_from("audio", "GET /audio/<key>.wav (the main menu)", audio, bare_audio, checked=True,
                      rps_ratio=ratio, note=f"bare {bare_audio.rps:.0f} req/s"),
         ]
         app_mb, bare_mb = worker_peak_rss_mb(app_url), worker_peak_rss_mb(bare_url)

@@ -77,7 +77,8 @@ class State:
 
 
 def _base_url():
-    return current_app.config["PUBLIC_BASE_URL"] or request.url_root
+    # Built from the parts: request.url_root re-parses the whole URL on every call.
+    return current_app.config["PUBLIC_BASE_URL"] or f"{request.scheme}://{request.host}{request.script_root}/"
 
 
 def init_app(app):
