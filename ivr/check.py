@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import click
 
 from .catalogue import REFERENCE, REVIEW_STATUSES, placeholders
-from .content import SLOTS
+from .content import CHUNK_SOURCES, SLOTS
 from .facts import verified_dates
 from .menu import DIGITS
 from . import repertoire
@@ -59,9 +59,9 @@ def _check_tree(content, report):
             report.errors.append(f"{where}: a menu with no options is a dead end")
         if node.type == "menu" and not node.prompts:
             report.errors.append(f"{where}: a menu needs a prompt")
-        if node.type == "answer" and not (node.chunks or node.chunks_from):
+        if node.type == "answer" and not content.chunks(node):
             report.errors.append(f"{where}: an answer with nothing to say")
-        if node.chunks_from not in ("", "organisations", "unsafe_return"):
+        if node.chunks_from and node.chunks_from not in CHUNK_SOURCES:
             report.errors.append(f"{where}: unknown chunks_from {node.chunks_from!r}")
         if node.type == "dial_code":
             result = tree.get(node.result)

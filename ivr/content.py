@@ -15,13 +15,16 @@ from .menu import load_tree
 from .safe_countries import load_safe_list
 from .utterance import Utterance
 
+CONSULTING_HOURS_FILE = "consulting_hours.toml"
 ORGANISATIONS_FILE = "organisations.toml"
 UNSAFE_RETURN_FILE = "unsafe_return.toml"
 
 # Runtime slots a prompt may name, besides facts. The audio build (which must know
 # every text in advance) enumerates each slot's values.
 SLOTS = ("country", "date", "key")
-# Prompts said around lists that come from facts/.
+# Lists in facts/ that an answer node can say (its `chunks_from`).
+CHUNK_SOURCES = ("organisations", "unsafe_return", "consulting_hours")
+# Prompts said around lists that come from facts/, whichever way the data is.
 LIST_PROMPTS = ("unsafe_list_intro", "unsafe_list_unconfirmed")
 
 
@@ -33,6 +36,7 @@ class Content:
     safe_list: object
     organisations: list = field(default_factory=list)
     unsafe_return: dict = field(default_factory=dict)
+    consulting_hours: dict = field(default_factory=dict)
     _fact_values: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -73,6 +77,11 @@ class Content:
         chunks = [[Utterance(p) for p in chunk] for chunk in node.chunks]
         if node.chunks_from == "organisations":
             chunks += [[Utterance(org["prompt"])] for org in self.organisations]
+        elif node.chunks_from == "consulting_hours":
+            hours = self.consulting_hours
+            said = [Utterance(kind["prompt"]) for kind in hours.get("kind") or []]
+            said += [Utterance(hours["where"])] if hours.get("where") else []
+            chunks += [said] if said else []
         elif node.chunks_from == "unsafe_return":
             listed = self.unsafe_return.get("countries") or []
             if self.unsafe_return.get("confirmed") and listed:
@@ -94,4 +103,5 @@ def load_content(config):
         safe_list=load_safe_list(facts_dir),
         organisations=list(load_table(facts_dir, ORGANISATIONS_FILE).get("organisation") or []),
         unsafe_return=load_table(facts_dir, UNSAFE_RETURN_FILE),
+        consulting_hours=load_table(facts_dir, CONSULTING_HOURS_FILE),
     )

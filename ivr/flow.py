@@ -194,6 +194,8 @@ class Flow:
 
     def _render_answer(self, response, lang, node, part, tries, caller, cc, intro, chunks=None):
         chunks = chunks if chunks is not None else self.content.chunks(node)
+        if not chunks:  # a list in facts/ emptied by hand: the check reports it
+            return self.unknown(lang)
         part = part if 0 <= part < len(chunks) else 0
         gather = self._menu_gather(response, key_path(lang, node.id, part, cc), finish_on_key="")
         said = self._lead(tries, intro)

@@ -23,11 +23,12 @@ def used_prompts(content):
     used.update({p: "lists from facts/" for p in LIST_PROMPTS})
     for group in content.safe_list.groups():
         used[f"safe_group_{group}"] = "facts/safe_countries.toml"
-    for org in content.organisations:
-        used[org.get("prompt", "")] = "facts/organisations.toml"
     for node in content.tree.nodes.values():
-        for prompt in node.prompts + [p for chunk in node.chunks for p in chunk]:
+        for prompt in node.prompts:
             used[prompt] = f"node {node.id}"
+        # Its chunks, those made from lists in facts/ included.
+        for utterance in [u for chunk in content.chunks(node) for u in chunk]:
+            used.setdefault(utterance.prompt, f"node {node.id}")
         if node.caller_country.get("prompt"):
             used[node.caller_country["prompt"]] = f"node {node.id}"
     return used

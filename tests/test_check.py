@@ -107,3 +107,12 @@ def test_the_command_fails_on_broken_content(content_dirs):
     )
     assert done.returncode == 1
     assert "ERROR: en: prompt 'goodbye' is missing" in done.stdout
+
+
+def test_an_answer_whose_list_in_facts_is_empty_is_an_error(content_dirs, client):
+    (Path(content_dirs["FACTS_DIR"]) / "consulting_hours.toml").write_text("verified = 2026-11-22\n")
+    assert "node consulting_hours (tree.toml): an answer with nothing to say" in report_for(content_dirs).errors
+    # And the line still answers: back to the main menu, not a crash.
+    app = create_app({"TESTING": True, "AUDIO_ENABLED": False, **content_dirs})
+    reply = app.test_client().post("/voice/en/consulting_hours")
+    assert reply.status_code == 200 and b"/voice/en/main" in reply.data
