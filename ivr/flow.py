@@ -89,18 +89,24 @@ class Flow:
         offered = self.languages()
         response = VoiceResponse()
         if not offered:
-            # Nothing can be spoken: end politely in Twilio's default voice.
-            response.say("Sorry, this line is not available at the moment. Goodbye.")
-            response.hangup()
-            return response
+            return self._unavailable()
         if len(offered) == 1:
             self.speech.add(response, offered[0], [U("welcome")])
             response.redirect(node_path(offered[0], self.tree.start), method="POST")
             return response
         return self.language_menu(0, 0, greet=True)
 
+    def _unavailable(self):
+        """Nothing can be spoken (no audio built, say): end politely in Twilio's default voice."""
+        response = VoiceResponse()
+        response.say("Sorry, this line is not available at the moment. Goodbye.")
+        response.hangup()
+        return response
+
     def language_menu(self, page=0, tries=0, intro=None, greet=False):
         offered = self.languages()
+        if not offered:
+            return self._unavailable()
         response = VoiceResponse()
         welcome = self._welcome_languages(offered)
         if tries >= self.max_tries:
@@ -132,7 +138,7 @@ class Flow:
             return self.language_menu(page + 1)
         if digits == self.keys["back"] and page > 0:
             return self.language_menu(page - 1)
-        if digits.isdigit() and 1 <= int(digits) <= len(on_page):
+        if len(digits) == 1 and digits in "123456789" and int(digits) <= len(on_page):
             lang = on_page[int(digits) - 1]
             response = VoiceResponse()
             response.redirect(node_path(lang, self.tree.start), method="POST")

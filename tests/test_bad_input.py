@@ -50,3 +50,17 @@ def test_unknown_country_in_url_goes_back_to_the_lookup(client):
 def test_unknown_path_is_a_404_not_a_500(client):
     assert client.post("/voice/en/main/key/extra").status_code == 404
     assert client.get("/nothing-here").status_code == 404
+
+
+def test_with_nothing_to_speak_every_entry_says_so_and_hangs_up(tmp_path):
+    from ivr import create_app
+
+    # Audio on, but none built: no language can be offered.
+    app = create_app({"TESTING": True, "AUDIO_DIR": str(tmp_path)})
+    client = app.test_client()
+    for url in ("/voice", "/voice/language", "/voice/language?tries=2", "/voice/en/main"):
+        root = parse(client.post(url))
+        if root.find("Redirect") is not None:
+            root = parse(client.post(redirect_of(root)))
+        assert_way_on(root)
+        assert [child.tag for child in root] == ["Say", "Hangup"]
