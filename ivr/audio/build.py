@@ -58,7 +58,8 @@ class BuildReport:
 
 
 def recording_path(audio_dir, item_id):
-    """Where staff recordings live: audio/recordings/<lang>/<prompt>[@slots].<ext>."""
+    """Where a staff recording's sidecar lives, less its ".json":
+    audio/recordings/<lang>/<prompt>[@slots]."""
     lang, prompt, slots = item_id.split("|", 2)
     name = prompt + (f"@{slots}" if slots else "")
     return Path(audio_dir) / RECORDINGS_DIR / lang / name
@@ -68,7 +69,7 @@ def find_recording(audio_dir, item_id):
     """(audio path, sidecar) of a staff recording, or None. The sidecar JSON keeps
     the text the recording says, so a changed text shows the recording is stale."""
     base = recording_path(audio_dir, item_id)
-    sidecar = base.with_suffix(base.suffix + ".json") if base.suffix else Path(str(base) + ".json")
+    sidecar = base.parent / (base.name + ".json")
     if not sidecar.exists():
         return None
     meta = json.loads(sidecar.read_text(encoding="utf-8"))
