@@ -17,11 +17,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from twilio.request_validator import RequestValidator
 
+from .simulator import twilio_params
+
 bp = Blueprint("phone", __name__, url_prefix="/phone", template_folder="templates")
 
 DEFAULT_CALLER = "+31612345678"
-CALLED = "+31850000000"
-ACCOUNT_SID = "AC" + "0" * 32
 KEYPAD = set("0123456789*#")
 MAX_DIGITS = 32
 MAX_PATH = 512
@@ -99,24 +99,6 @@ def _read_body():
     if not isinstance(call_sid, str) or not CALL_SID_PATTERN.match(call_sid):
         raise BadRequest("call_sid must be CA followed by 32 lower-case hex digits")
     return path, digits, caller, call_sid
-
-
-def twilio_params(call_sid, caller, digits=None):
-    """What Twilio POSTs to a voice webhook during an inbound call."""
-    params = {
-        "AccountSid": ACCOUNT_SID,
-        "CallSid": call_sid,
-        "From": caller,
-        "Caller": caller,
-        "To": CALLED,
-        "Called": CALLED,
-        "CallStatus": "in-progress",
-        "Direction": "inbound",
-        "ApiVersion": "2010-04-01",
-    }
-    if digits is not None:
-        params["Digits"] = digits
-    return params
 
 
 def fetch_twiml(path, params):

@@ -15,7 +15,27 @@ import requests
 from twilio.request_validator import RequestValidator
 
 SILENCE = "-"
+ACCOUNT_SID = "AC" + "0" * 32
+CALLED = "+31850000000"
 MAX_STEPS = 500  # a runaway flow must not make the simulator loop for ever
+
+
+def twilio_params(call_sid, caller, digits=None, called=CALLED):
+    """What Twilio POSTs to a voice webhook during an inbound call."""
+    params = {
+        "AccountSid": ACCOUNT_SID,
+        "CallSid": call_sid,
+        "From": caller,
+        "Caller": caller,
+        "To": called,
+        "Called": called,
+        "CallStatus": "in-progress",
+        "Direction": "inbound",
+        "ApiVersion": "2010-04-01",
+    }
+    if digits is not None:
+        params["Digits"] = digits
+    return params
 
 
 @dataclass
@@ -30,25 +50,13 @@ class Event:
 class Call:
     base_url: str
     caller: str = "+31612345678"
-    called: str = "+31850000000"
+    called: str = CALLED
     token: str = ""
     session: object = field(default_factory=requests.Session)
     call_sid: str = field(default_factory=lambda: "CA" + uuid.uuid4().hex)
 
     def params(self, extra=None):
-        params = {
-            "AccountSid": "AC" + "0" * 32,
-            "CallSid": self.call_sid,
-            "From": self.caller,
-            "Caller": self.caller,
-            "To": self.called,
-            "Called": self.called,
-            "CallStatus": "in-progress",
-            "Direction": "inbound",
-            "ApiVersion": "2010-04-01",
-        }
-        params.update(extra or {})
-        return params
+        return {**twilio_params(self.call_sid, self.caller, called=self.called), **(extra or {})}
 
     def request(self, url, method="POST", extra=None):
         params = self.params(extra)

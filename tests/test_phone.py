@@ -8,7 +8,7 @@ from twilio.request_validator import RequestValidator
 
 from conftest import OFFLINE_ENGINES, serve
 from ivr import create_app
-from ivr.phone import twilio_params
+from ivr.simulator import twilio_params
 from twiml import parse
 
 TOKEN = "secret-token"
