@@ -139,10 +139,7 @@ class Flow:
         if digits == self.keys["back"] and page > 0:
             return self.language_menu(page - 1)
         if len(digits) == 1 and digits in "123456789" and int(digits) <= len(on_page):
-            lang = on_page[int(digits) - 1]
-            response = VoiceResponse()
-            response.redirect(node_path(lang, self.tree.start), method="POST")
-            return response
+            return self._redirect(node_path(on_page[int(digits) - 1], self.tree.start))
         return self.language_menu(page, 0, intro=[U("invalid_key")])
 
     # -- nodes ---------------------------------------------------------------
@@ -152,9 +149,8 @@ class Flow:
         if lang in self.languages():
             self.speech.add(response, lang, [U("not_available")])
             response.redirect(node_path(lang, self.tree.start), method="POST")
-        else:
-            response.redirect(language_path(), method="POST")
-        return response
+            return response
+        return self._redirect(language_path())
 
     def uses_caller(self, node_id):
         """Whether a node's answer depends on the caller's number."""
@@ -219,9 +215,7 @@ class Flow:
         return self._render_answer(response, lang, node, 0, tries, caller, cc, intro, chunks)
 
     def _back_to_parent(self, response, lang, node):
-        lookup = node.parent if self.tree.get(node.parent) else self.tree.start
-        response.redirect(node_path(lang, lookup), method="POST")
-        return response
+        return self._redirect(node_path(lang, node.parent if self.tree.get(node.parent) else self.tree.start))
 
     def _render_dial_code(self, response, lang, node, part, tries, caller, cc, intro):
         gather = response.gather(
