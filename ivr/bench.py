@@ -416,9 +416,9 @@ def bench_build(opts):
     against synthesising the same texts with eSpeak NG alone (the bare work)."""
     import shutil
 
-    from . import create_app
+    from . import create_app, repertoire
     from .audio import engines, espeak
-    from .audio.build import build, plan
+    from .audio.build import build
     from .audio.library import Library
 
     audio_dir = BENCH_DIR / "audio"
@@ -429,7 +429,7 @@ def bench_build(opts):
     library = Library(audio_dir)
 
     started = time.perf_counter()
-    items = [(item.text, content.catalogues[item.lang].speech.get("espeak")) for item in plan(content)]
+    items = [(item.text, content.catalogues[item.lang].speech.get("espeak")) for item in repertoire.items(content)]
     spoken = 0
     for text, voice in items:
         if voice:

@@ -2,6 +2,7 @@
 slots can take. The content check uses it to demand each prompt in each language;
 the audio build uses it to make audio for each text ahead of time."""
 import itertools
+from dataclasses import dataclass
 
 from . import countries
 from .catalogue import placeholders
@@ -65,3 +66,23 @@ def utterance_id(lang, utterance):
         f"{name}={value.isoformat() if hasattr(value, 'isoformat') else value}" for name, value in sorted(utterance.slots)
     )
     return f"{lang}|{utterance.prompt}|{slots}"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One utterance in one language, with its words."""
+
+    id: str
+    lang: str
+    utterance: Utterance
+    text: str
+
+
+def items(content):
+    """Everything the line can say, in every language whose catalogue has the prompt."""
+    found = []
+    for utterance in utterances(content):
+        for lang, catalogue in content.catalogues.items():
+            if catalogue.has(utterance.prompt):
+                found.append(Item(utterance_id(lang, utterance), lang, utterance, content.text(lang, utterance)))
+    return found

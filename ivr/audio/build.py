@@ -23,14 +23,6 @@ RECORDINGS_DIR = "recordings"
 
 
 @dataclass
-class Item:
-    id: str
-    lang: str
-    prompt: str
-    text: str
-
-
-@dataclass
 class BuildReport:
     manifest: dict = field(default_factory=dict)
     sources: dict = field(default_factory=lambda: defaultdict(Counter))  # lang -> source -> count
@@ -77,15 +69,6 @@ def find_recording(audio_dir, item_id):
     return (audio, meta) if audio.is_file() else None
 
 
-def plan(content):
-    items = []
-    for utterance in repertoire.utterances(content):
-        for lang in content.catalogues:
-            if content.catalogues[lang].has(utterance.prompt):
-                items.append(Item(repertoire.utterance_id(lang, utterance), lang, utterance.prompt, content.text(lang, utterance)))
-    return items
-
-
 class Progress:
     """A one-line progress bar on stderr, redrawn at most ten times a second."""
 
@@ -111,7 +94,7 @@ def build(content, library, settings, engines=None, progress=True, log=print):
     engines = engines or engine_module.make_engines(settings)
     report = BuildReport()
     previous = library.load_manifest()
-    items = plan(content)
+    items = repertoire.items(content)
     bar = Progress(len(items), enabled=progress)
     down, down_lock = {}, threading.Lock()
 

@@ -32,23 +32,18 @@ class PlaySpeech:
     # -- the manifest ------------------------------------------------------------
     def load(self):
         manifest = self.library.load_manifest()
-        planned = defaultdict(set)
-        for utterance in repertoire.utterances(self.content):
-            for lang, catalogue in self.content.catalogues.items():
-                if catalogue.has(utterance.prompt):
-                    planned[lang].add((repertoire.utterance_id(lang, utterance), utterance))
-        current, missing = {}, defaultdict(list)
-        for lang, ids in planned.items():
-            for item_id, utterance in ids:
-                entry = manifest.get(item_id)
-                if entry and entry.get("text") == self.content.text(lang, utterance):
-                    current[item_id] = entry["key"]
-                else:
-                    missing[lang].append(item_id)
+        current, missing, planned = {}, defaultdict(list), defaultdict(int)
+        for item in repertoire.items(self.content):
+            planned[item.lang] += 1
+            entry = manifest.get(item.id)
+            if entry and entry.get("text") == item.text:
+                current[item.id] = entry["key"]
+            else:
+                missing[item.lang].append(item.id)
         self.manifest = manifest
         self.current = current  # utterance id -> key, for audio whose text is current
         self.missing = {lang: sorted(ids) for lang, ids in missing.items()}
-        self.planned_counts = {lang: len(ids) for lang, ids in planned.items()}
+        self.planned_counts = dict(planned)
         self.digests = {entry["key"]: entry.get("digest") for entry in manifest.values()}
         self.texts = {entry["key"]: entry.get("text", "") for entry in manifest.values()}
         self._mtime = self.library.manifest_mtime()
