@@ -106,6 +106,10 @@ def build(content, library, settings, engines=None, progress=True, log=print):
             elif source in engines and engine_module.voice(catalogue, source):
                 yield source, engine_module.voice(catalogue, source)
 
+    previous_by_key = defaultdict(list)
+    for entry in previous.values():
+        previous_by_key[entry["key"]].append(entry)
+
     def existing(key):
         """What is known of a key whose file is whole: from the last manifest (its
         digest must match), else from the file itself when it is telephone-ready."""
@@ -115,10 +119,11 @@ def build(content, library, settings, engines=None, progress=True, log=print):
         if not previous_by_key.get(key):
             data = library.read_disk(key)
             if data is not None and encoding.is_phone_ready(data):
-                return {"digest": digest(data), "seconds": encoding.measure(data)["seconds"]}
+                return _known(data)
         return None
 
     def produce(item):
+        """(manifest entry, whether audio was made now), or (None, False)."""
         for source, voice in candidates(item):
             if source == engine_module.RECORDING:
                 found = find_recording(settings["AUDIO_DIR"], item.id)
@@ -130,26 +135,21 @@ def build(content, library, settings, engines=None, progress=True, log=print):
                     continue
                 raw = path.read_bytes()
                 key = content_key(recording=digest(raw), processing=encoding.VERSION)
-                entry = existing(key)
-                if entry is None:
-                    try:
-                        data = encoding.for_phone(encoding.decode(raw, path.suffix.lstrip(".")))
-                    except encoding.AudioError as exc:
-                        report.failures.append(f"{item.id}: recording {path.name}: {exc}")
-                        continue
-                    library.put(key, data)
-                    entry = {"digest": digest(data), "seconds": encoding.measure(data)["seconds"]}
-                    report.synthesised += 1
-                return _entry(item, key, source, entry)
-            engine = engines[source]
-            key = content_key(text=item.text, lang=item.lang, processing=encoding.VERSION, voice=engine.settings(voice))
+                label = f"recording {path.name}"
+                make = lambda: encoding.for_phone(encoding.decode(raw, path.suffix.lstrip(".")))  # noqa: E731
+            else:
+                engine = engines[source]
+                key = content_key(text=item.text, lang=item.lang, processing=encoding.VERSION,
+                                  voice=engine.settings(voice))
+                label = source
+                make = lambda: encoding.for_phone(engine.synthesize(item.text, voice))  # noqa: E731
             entry = existing(key)
             if entry is not None:
-                return _entry(item, key, source, entry)
+                return _entry(item, key, source, entry), False
             if source in down:
                 continue
             try:
-                data = encoding.for_phone(engine.synthesize(item.text, voice))
+                data = make()
             except engine_module.EngineUnavailable as exc:
                 with down_lock:
                     if source not in down:
@@ -157,25 +157,22 @@ def build(content, library, settings, engines=None, progress=True, log=print):
                         log(f"\n{source} is unavailable, using the next engine: {exc}")
                 continue
             except Exception as exc:  # one prompt failing must not stop the build
-                report.failures.append(f"{item.id}: {source}: {exc}")
+                report.failures.append(f"{item.id}: {label}: {exc}")
                 continue
             library.put(key, data)
-            report.synthesised += 1
-            return _entry(item, key, source, {"digest": digest(data), "seconds": encoding.measure(data)["seconds"]})
-        return None
-
-    previous_by_key = defaultdict(list)
-    for entry in previous.values():
-        previous_by_key[entry["key"]].append(entry)
+            return _entry(item, key, source, _known(data)), True
+        return None, False
 
     def run(item):
         try:
-            return item, produce(item)
+            return item, *produce(item)
         finally:
             bar.step()
 
     with ThreadPoolExecutor(max_workers=max(1, int(settings["AUDIO_JOBS"]))) as pool:
-        for item, entry in pool.map(run, items):
+        # Counted here, in one thread: the jobs only return what they did.
+        for item, entry, made in pool.map(run, items):
+            report.synthesised += made
             if entry is None:
                 report.missing[item.lang].append(item.id)
             else:
@@ -189,6 +186,11 @@ def build(content, library, settings, engines=None, progress=True, log=print):
     library.save_manifest(report.manifest)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _known(data):
+    """What the manifest keeps about stored audio besides its key."""
+    return {"digest": digest(data), "seconds": encoding.measure(data)["seconds"]}
 
 
 def _entry(item, key, source, known):
