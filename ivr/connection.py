@@ -37,6 +37,7 @@ def validate(url):
 
 def connect(url, socket_timeout=SOCKET_TIMEOUT):
     """A Redis client for `url` (see the module doc for the forms)."""
+    validate(url)
     options = {"socket_timeout": socket_timeout, "socket_connect_timeout": socket_timeout}
     parts = urlsplit(url)
     if parts.scheme in ("redis+cluster", "rediss+cluster"):
@@ -48,8 +49,6 @@ def connect(url, socket_timeout=SOCKET_TIMEOUT):
             name, _, port = host.partition(":")
             hosts.append((name, int(port or 26379)))
         path = [p for p in parts.path.split("/") if p]
-        if not path:
-            raise ValueError("a Sentinel REDIS_URL names the service: redis+sentinel://host:26379/service-name/0")
         db = int(path[1]) if len(path) > 1 else 0
         password = unquote(parts.password) if parts.password else None
         sentinel = Sentinel(hosts, sentinel_kwargs={"socket_timeout": socket_timeout}, **options)
