@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 run: $(STAMP)
-	PORT=$(PORT) $(PY) -m ivr.devserver
+	PORT=$(PORT) $(PY) -m ivr.dev.devserver
 
 # The browser tests drive Debian's chromium; install it once if the machine allows.
 browser:
@@ -29,7 +29,7 @@ test: $(STAMP) browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(PY) -m ivr.bench
+	$(PY) -m ivr.dev.bench
 
 check: $(STAMP)
 	$(VENV)/bin/ivr check

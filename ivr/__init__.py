@@ -1,34 +1,20 @@
-"""The return-information phone line: Twilio voice webhooks over content kept as data."""
-from flask import Flask
+"""The return-information phone line: Twilio voice webhooks over content kept as data.
 
-from . import config
-
-
-class UnsignedStartRefused(RuntimeError):
-    pass
+The rooms, in the order a call walks through them:
+  app       the application factory (create_app) that wires the rooms together
+  call/     the webhooks, the call flow, the speech seam (<Say> or <Play>), Twilio requests
+  audio/    pre-generated audio: engines, encoding, the build, the store, the audio route
+  content/  the menu tree, prompt catalogues, facts and the content check (pure data)
+  store/    Redis: the connection and every key name
+  phone/    the web phone at /phone, a keypad in the browser
+  dev/      tools for trying the line: simulator, dev server, web phone, bench
+  cli       the `ivr` command; config: every setting, its type and default
+"""
 
 
 def create_app(test_config=None, serving=False):
-    """The application factory.
+    """The application factory (see ivr.app). Imported lazily so that `import
+    ivr.content` or the audio build never load Flask."""
+    from .app import create_app as make
 
-    `serving=True` is the production start (the Procfile's): it refuses to run without
-    TWILIO_AUTH_TOKEN unless IVR_DEVELOPMENT says this is a development run.
-    """
-    app = Flask(__name__, instance_relative_config=True)
-    app.config.from_mapping(config.from_environment())
-    if test_config:
-        app.config.update(test_config)
-    if serving and not app.config["TWILIO_AUTH_TOKEN"] and not app.config["IVR_DEVELOPMENT"]:
-        raise UnsignedStartRefused(
-            "TWILIO_AUTH_TOKEN is not set, so anyone could drive the webhooks. "
-            "Set it to the Twilio account's auth token, or set IVR_DEVELOPMENT=1 for a development run."
-        )
-
-    from . import audio, check, phone, state, voice
-
-    state.init_app(app)
-    voice.init_app(app)
-    audio.init_app(app)
-    check.init_app(app)
-    phone.init_app(app)
-    return app
+    return make(test_config, serving)

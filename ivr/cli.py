@@ -1,30 +1,102 @@
-"""The `ivr` command: the Flask CLI of the line (ivr check, ivr run, ...) plus the
-caller simulator (ivr call)."""
+"""The `ivr` command: the line's own commands, each a thin layer over plain functions."""
 import os
+import sys
 
 import click
-from flask.cli import FlaskGroup
 
-from . import create_app, simulator
+from . import config
 
 
-@click.group(cls=FlaskGroup, create_app=lambda: create_app())
+def _services(**overrides):
+    from .services import Services
+
+    return Services({**config.from_environment(), **overrides})
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main():
     """The return-information phone line."""
 
 
-@main.command("call", with_appcontext=False)
+@main.command("check")
+def check_command():
+    """Check the tree, prompts, facts and audio.
+
+    Every node reachable within three presses, every prompt in every language with
+    the reference's placeholders, facts' verified dates, what falls back to <Say>.
+    Exits 1 on errors."""
+    from .content.check import run_check
+
+    line = _services()
+    report = run_check(line.content, line.settings, line.offered(), audio=line.manifest)
+    click.echo(report.render())
+    sys.exit(0 if report.ok else 1)
+
+
+@main.group("audio")
+def audio_group():
+    """Build and inspect the line's pre-generated audio."""
+
+
+@audio_group.command("build")
+@click.option("--jobs", type=int, default=None, help="Prompts synthesised at once.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def build_command(jobs, quiet):
+    """Make audio for every prompt and language.
+
+    Telephone-ready, content-addressed: only what changed is made."""
+    from .audio.build import build
+
+    line = _services(**({"AUDIO_JOBS": jobs} if jobs else {}))
+    report = build(line.content, line.store, line.settings, progress=not quiet, log=click.echo)
+    click.echo(report.table(list(line.content.catalogues)))
+    click.echo(f"{report.synthesised} made, {sum(len(v) for v in report.missing.values())} missing, "
+               f"in {report.seconds:.1f} s")
+    for failure in report.failures[:20]:
+        click.echo(f"FAILED: {failure}", err=True)
+    for lang, ids in sorted(report.stale.items()):
+        click.echo(f"STALE recordings in {lang} (their text has changed): {', '.join(ids[:10])}"
+                   + (" ..." if len(ids) > 10 else ""))
+    if not report.ok:
+        click.echo(f"ERROR: audio is missing for languages that should be spoken: {', '.join(report.required_incomplete)}", err=True)
+        sys.exit(1)
+
+
+@audio_group.command("coverage")
+@click.option("--lang", default=None, help="List what one language still lacks.")
+def coverage_command(lang):
+    """Which languages lack which audio."""
+    line = _services(AUDIO_ENABLED=True)
+    manifest = line.manifest
+    for code in line.content.catalogues:
+        if lang and code != lang:
+            continue
+        missing = manifest.missing.get(code, [])
+        total = manifest.planned_counts.get(code, 0)
+        click.echo(f"{code}: {total - len(missing)}/{total} {'complete' if not missing else 'INCOMPLETE'}")
+        if lang:
+            for item_id in missing:
+                click.echo(f"  missing {item_id}")
+
+
+@main.command("call")
 @click.option("--url", default=lambda: f"http://127.0.0.1:{os.environ.get('PORT', '5000')}", show_default="http://127.0.0.1:$PORT")
 @click.option("--from", "caller", default="+31612345678", show_default=True, help="The caller's number.")
 @click.option("--keys", default=None, help='Keys to press, e.g. "1 2 - 995#" ("-" is silence). Omit to type them.')
 @click.option("--token", envvar="TWILIO_AUTH_TOKEN", default="", help="Sign requests with this auth token.")
 def call_command(url, caller, keys, token):
-    """Call the running line as Twilio would, and print what a caller hears."""
+    """Call the running line as Twilio would.
+
+    Prints what a caller hears; keys from --keys or typed."""
+    from .dev import simulator
+
     call = simulator.Call(base_url=url, caller=caller, token=token)
     next_keys = simulator.scripted(keys) if keys is not None else simulator.keyboard()
     try:
         simulator.run(call, next_keys, simulator.printer())
     except (simulator.CallError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
+
+
 if __name__ == "__main__":
     main()

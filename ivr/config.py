@@ -1,66 +1,73 @@
-"""Defaults in one place. Every setting can come from the environment (same name)."""
+"""Every setting of the line, declared once: its name, type, default and meaning.
+
+Each can come from the environment under the same name. `from_environment()` reads
+them for a start; code receives the resulting mapping and never reads os.environ.
+"""
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Where an app keeps its Services (ivr.services): app.extensions[EXTENSION].
+EXTENSION = "ivr"
+TRUE = {"1", "true", "yes", "on"}
 
-DEFAULTS = {
+
+class SettingError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    help: str
+
+    def parse(self, raw):
+        kind = type(self.default)
+        if kind is bool:
+            return raw.strip().lower() in TRUE
+        if kind is int:
+            try:
+                return int(raw)
+            except ValueError:
+                raise SettingError(f"{self.name} must be a whole number, not {raw!r}") from None
+        return raw
+
+
+SETTINGS = (
     # Where content lives: menus (the tree), prompts (words), facts (figures with dates).
-    "MENUS_DIR": str(ROOT / "menus"),
-    "PROMPTS_DIR": str(ROOT / "prompts"),
-    "FACTS_DIR": str(ROOT / "facts"),
-    "AUDIO_DIR": str(ROOT / "audio"),
-    # Twilio signs every webhook with the account's auth token; unset means unsigned.
-    "TWILIO_AUTH_TOKEN": "",
-    # The URL Twilio used to reach us, when a proxy rewrites host or scheme.
-    "PUBLIC_BASE_URL": "",
-    # A start without a token must say explicitly that it is a development run.
-    "IVR_DEVELOPMENT": False,
-    # Seconds the caller has to press a key before a re-prompt.
-    "GATHER_TIMEOUT": 6,
-    # Seconds for typing a multi-digit entry (a dialling code).
-    "ENTRY_TIMEOUT": 10,
-    # Silent tries before the line says goodbye and hangs up.
-    "MAX_SILENT_TRIES": 3,
-    # Facts not verified for this many days are reported by the content check.
-    "FACT_MAX_AGE_DAYS": 365,
-    # A chunk of an answer should not take longer than this to speak.
-    "MAX_CHUNK_SECONDS": 40,
-    # Redis: an external server (redis://, redis+cluster://, redis+sentinel://).
-    # Empty: `make run` starts an embedded one under instance/; the app alone runs from disk.
-    "REDIS_URL": "",
-    # The audio sources this deployment uses, best first; a catalogue's [speech]
-    # may reorder them for its language, or use fewer.
-    "AUDIO_ENGINES": "recording,gtts,espeak",
-    # Prompts synthesised at once by the audio build.
-    "AUDIO_JOBS": 4,
-    # Seconds gTTS may take to answer before the build moves on to the next engine.
-    "GTTS_TIMEOUT": 10,
-    # Megabytes of the most played audio each web worker keeps in its own memory.
-    "AUDIO_MEMORY_MB": 32,
-    # Staff preview: offer a language before all of its audio exists (gaps are <Say>).
-    "AUDIO_PREVIEW": False,
-    # Play pre-generated audio; off, the line speaks with Twilio's <Say> voices only.
-    "AUDIO_ENABLED": True,
-    # The web phone at /phone (on in development; staff log-in comes later).
-    "PHONE_ENABLED": False,
-}
-
-_BOOL = {"IVR_DEVELOPMENT", "AUDIO_PREVIEW", "AUDIO_ENABLED", "PHONE_ENABLED"}
-_INT = {"GATHER_TIMEOUT", "ENTRY_TIMEOUT", "MAX_SILENT_TRIES", "FACT_MAX_AGE_DAYS", "MAX_CHUNK_SECONDS", "AUDIO_JOBS", "GTTS_TIMEOUT", "AUDIO_MEMORY_MB"}
+    Setting("MENUS_DIR", str(ROOT / "menus"), "the menu tree"),
+    Setting("PROMPTS_DIR", str(ROOT / "prompts"), "one prompt catalogue per language"),
+    Setting("FACTS_DIR", str(ROOT / "facts"), "figures and lists, each with its verified date"),
+    Setting("AUDIO_DIR", str(ROOT / "audio"), "the built audio and staff recordings"),
+    Setting("TWILIO_AUTH_TOKEN", "", "checks X-Twilio-Signature on every webhook; required in production"),
+    Setting("PUBLIC_BASE_URL", "", "the URL Twilio uses to reach the line, when a proxy changes host or scheme"),
+    Setting("IVR_DEVELOPMENT", False, "lets the production start run without a token (development only)"),
+    Setting("GATHER_TIMEOUT", 6, "seconds the caller has to press a key before a re-prompt"),
+    Setting("ENTRY_TIMEOUT", 10, "seconds for typing a multi-digit entry (a dialling code)"),
+    Setting("MAX_SILENT_TRIES", 3, "silences before the line says goodbye and hangs up"),
+    Setting("FACT_MAX_AGE_DAYS", 365, "facts verified longer ago are reported by the check"),
+    Setting("MAX_CHUNK_SECONDS", 40, "longest part of an answer; longer ones are reported"),
+    Setting("REDIS_URL", "", "redis://, rediss://, unix://, redis+cluster:// or redis+sentinel://; empty: disk only"),
+    Setting("AUDIO_ENGINES", "recording,gtts,espeak", "the audio sources this deployment uses, best first"),
+    Setting("AUDIO_JOBS", 4, "prompts synthesised at once by the audio build"),
+    Setting("GTTS_TIMEOUT", 10, "seconds gTTS may take before the build moves on"),
+    Setting("AUDIO_MEMORY_MB", 32, "megabytes of the most played audio each web worker keeps in memory"),
+    Setting("AUDIO_PREVIEW", False, "offer a language before all its audio exists (gaps are <Say>)"),
+    Setting("AUDIO_ENABLED", True, "play pre-generated audio; off, the line speaks with Twilio's <Say> only"),
+    Setting("PHONE_ENABLED", False, "the web phone at /phone outside development"),
+    Setting("PORT", 5000, "the port `make run` serves on (the Procfile's web process reads it too)"),
+)
+DEFAULTS = {s.name: s.default for s in SETTINGS}
 
 
-def from_environment(environ=os.environ):
+def from_environment(environ=None):
     """The defaults, overridden by environment variables of the same name."""
+    environ = os.environ if environ is None else environ
     settings = dict(DEFAULTS)
-    for name in DEFAULTS:
-        raw = environ.get(name)
-        if raw is None:
-            continue
-        if name in _BOOL:
-            settings[name] = raw.strip().lower() in {"1", "true", "yes", "on"}
-        elif name in _INT:
-            settings[name] = int(raw)
-        else:
-            settings[name] = raw
+    for setting in SETTINGS:
+        raw = environ.get(setting.name)
+        if raw is not None:
+            settings[setting.name] = setting.parse(raw)
     return settings

@@ -6,11 +6,11 @@ from werkzeug.serving import make_server
 
 from ivr import create_app
 from ivr.config import ROOT
-from ivr.connection import EmbeddedRedis
+from ivr.store.redis import EmbeddedRedis
+from ivr.services import of
 
-# Tests that need audio use eSpeak NG only: it is offline and quick. The gTTS path
-# has its own tests, with its HTTP mocked.
-OFFLINE_ENGINES = "recording,espeak"
+from support import OFFLINE_ENGINES
+
 
 
 @pytest.fixture
@@ -24,20 +24,35 @@ def client(app):
     return app.test_client()
 
 
-def serve(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return server, thread
+@pytest.fixture
+def line(app):
+    """The app's services: content, flow, speech, audio store and manifest."""
+    return of(app)
 
 
 @pytest.fixture
-def live_server(app):
+def serve_app():
+    """Serve an app on a real loopback port: `serve_app(app)` gives its base URL;
+    every server is stopped when the test ends."""
+    running = []
+
+    def start(app):
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        running.append((server, thread))
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield start
+    for server, thread in running:
+        server.shutdown()
+        thread.join(5)
+
+
+@pytest.fixture
+def live_server(app, serve_app):
     """The app on a real loopback port, for clients that speak HTTP."""
-    server, thread = serve(app)
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    return serve_app(app)
 
 
 @pytest.fixture(scope="session")
@@ -59,11 +74,11 @@ def redis_url(redis_server):
 def built_audio(tmp_path_factory):
     """The whole catalogue's audio, built once for the session with eSpeak NG."""
     from ivr.audio.build import build
-    from ivr.audio.library import Library
+    from ivr.audio.store import AudioStore
 
     directory = tmp_path_factory.mktemp("audio")
     app = create_app({"TESTING": True, "AUDIO_ENABLED": False, "AUDIO_DIR": str(directory), "AUDIO_ENGINES": OFFLINE_ENGINES})
-    report = build(app.extensions["ivr"].content, Library(directory), app.config, progress=False, log=lambda *_: None)
+    report = build(of(app).content, AudioStore(directory), app.config, progress=False, log=lambda *_: None)
     assert report.ok and report.synthesised > 1000
     return directory
 

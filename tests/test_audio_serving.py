@@ -5,10 +5,12 @@ import re
 import pytest
 import redis
 
-from ivr import create_app, keys
+from ivr import create_app
+from ivr.store import keys
 from ivr.audio import encoding
+from ivr.services import of
 
-from test_walk import walk
+from support import walk
 from twiml import assert_way_on, only_gather, parse
 
 PLAY_URL = re.compile(r"^https://line\.example\.org/audio/([0-9a-f]{32})\.wav$")
@@ -31,7 +33,7 @@ def test_prompts_are_played_with_absolute_urls_inside_the_gather(audio_app, audi
 
 
 def test_languages_are_offered_by_audio_coverage(audio_app):
-    offered = audio_app.extensions["ivr"].flow.languages()
+    offered = of(audio_app).flow.languages()
     # eSpeak NG speaks these; Dari, Tigrinya and Somali wait for recordings.
     assert offered == ["en", "nl", "ar", "fa", "tr", "fr", "ru"]
     offers = only_gather(parse(audio_app.test_client().post("/voice"))).findall("Play")
@@ -52,14 +54,14 @@ def test_the_whole_line_plays_audio_and_never_falls_back_to_say(audio_app):
 def test_staff_preview_offers_a_language_before_its_audio_is_complete(audio_dir, redis_url):
     # One Tigrinya prompt recorded (here: borrowed audio under Tigrinya's own text).
     settings = {"TESTING": True, "AUDIO_DIR": str(audio_dir), "REDIS_URL": redis_url}
-    content = create_app({**settings, "AUDIO_ENABLED": False}).extensions["ivr"].content
+    content = of(create_app({**settings, "AUDIO_ENABLED": False})).content
     data = manifest(audio_dir)
     data["ti|welcome|"] = {**data["en|welcome|"], "engine": "recording", "text": content.catalogues["ti"].text("welcome")}
     (audio_dir / "manifest.json").write_text(json.dumps(data))
 
-    assert "ti" not in create_app(settings).extensions["ivr"].flow.languages()
+    assert "ti" not in of(create_app(settings)).flow.languages()
     preview = create_app({**settings, "AUDIO_PREVIEW": True})
-    assert "ti" in preview.extensions["ivr"].flow.languages()
+    assert "ti" in of(preview).flow.languages()
     root = parse(preview.test_client().post("/voice/ti/main"))
     assert_way_on(root)
     # What has no audio yet is still spoken (default voice), never silent.
@@ -139,10 +141,10 @@ def test_without_redis_audio_comes_from_disk(audio_dir):
 
 
 def test_a_new_build_is_picked_up_without_a_restart(audio_app, audio_dir, monkeypatch):
-    import ivr.audio.speech as speech_module
+    import ivr.audio.manifest as manifest_module
 
-    speech = audio_app.extensions["ivr"].play_speech
-    monkeypatch.setattr(speech_module, "REFRESH_SECONDS", 0)
+    speech = of(audio_app).speech
+    monkeypatch.setattr(manifest_module, "REFRESH_SECONDS", 0)
     data = manifest(audio_dir)
     data.pop("en|goodbye|")
     (audio_dir / "manifest.json").write_text(json.dumps(data))
@@ -150,12 +152,12 @@ def test_a_new_build_is_picked_up_without_a_restart(audio_app, audio_dir, monkey
 
 
 def test_cached_twiml_follows_a_new_build(audio_app, audio_dir, monkeypatch):
-    import ivr.audio.speech as speech_module
+    import ivr.audio.manifest as manifest_module
 
     client = audio_app.test_client()
     before = parse(client.post("/voice/en/help"))
     assert parse(client.post("/voice/en/help")).find("Gather")[0].text == before.find("Gather")[0].text
-    monkeypatch.setattr(speech_module, "REFRESH_SECONDS", 0)
+    monkeypatch.setattr(manifest_module, "REFRESH_SECONDS", 0)
     data = manifest(audio_dir)
     data.pop("en|help_menu|")
     (audio_dir / "manifest.json").write_text(json.dumps(data))
@@ -167,7 +169,7 @@ def test_cached_twiml_follows_a_new_build(audio_app, audio_dir, monkeypatch):
 
 def test_the_worker_keeps_the_most_played_audio_in_memory(audio_dir, redis_url):
     app = create_app({"TESTING": True, "AUDIO_DIR": str(audio_dir), "REDIS_URL": redis_url, "AUDIO_MEMORY_MB": 1})
-    library = app.extensions["ivr"].library
+    library = of(app).store
     entries = list(manifest(audio_dir).values())
     client = app.test_client()
     for entry in entries[:200]:

@@ -2,6 +2,7 @@
 import pytest
 
 from twiml import assert_way_on, parse, redirect_of, spoken
+from ivr.services import of
 
 ODD_DIGITS = ["", "1" * 40, "é", "١", "12ab", "<x>", " ", "##", "**", "\x00"]
 
@@ -19,14 +20,14 @@ def test_missing_fields_are_answered(client, url):
 
 
 def test_forty_digits_on_a_menu_is_a_wrong_key(client, app):
-    catalogue = app.extensions["ivr"].content.catalogues["en"]
+    catalogue = of(app).content.catalogues["en"]
     root = parse(client.post("/voice/en/main/key", data={"Digits": "1" * 40}))
     assert spoken(root)[0] == catalogue.text("invalid_key")
 
 
 def test_unknown_node_returns_to_the_main_menu(client, app):
     root = parse(client.post("/voice/en/no_such_node"))
-    assert spoken(root) == [app.extensions["ivr"].content.catalogues["en"].text("not_available")]
+    assert spoken(root) == [of(app).content.catalogues["en"].text("not_available")]
     assert redirect_of(root) == "/voice/en/main"
     assert redirect_of(parse(client.post("/voice/en/no_such_node/key", data={"Digits": "1"}))) == "/voice/en/main"
 

@@ -4,6 +4,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from twiml import assert_way_on, only_gather, parse, redirect_of, spoken
+from ivr.content import Utterance
+from ivr.services import of
 
 
 def post(client, url, **form):
@@ -17,10 +19,10 @@ def test_incoming_call_offers_each_language_in_itself(client, app):
     assert gather.get("numDigits") == "1"
     assert gather.get("action") == "/voice/language/key"
     says = gather.findall("Say")
-    content = app.extensions["ivr"].content
+    content = of(app).content
     assert says[0].text == content.catalogues["en"].text("welcome")
     offers = says[1:]
-    offered = app.extensions["ivr"].flow.languages()
+    offered = of(app).flow.languages()
     assert len(offers) == len(offered) >= 2
     for key, (say, lang) in enumerate(zip(offers, offered), start=1):
         catalogue = content.catalogues[lang]
@@ -29,7 +31,7 @@ def test_incoming_call_offers_each_language_in_itself(client, app):
 
 
 def test_choosing_a_language_goes_to_its_main_menu(client, app):
-    offered = app.extensions["ivr"].flow.languages()
+    offered = of(app).flow.languages()
     root = post(client, "/voice/language/key", Digits="2")
     assert redirect_of(root) == f"/voice/{offered[1]}/main"
 
@@ -37,7 +39,7 @@ def test_choosing_a_language_goes_to_its_main_menu(client, app):
 def test_main_menu_prompts_play_inside_the_gather_and_announce_the_keys(client, app):
     root = post(client, "/voice/nl/main")
     gather = only_gather(root)
-    catalogue = app.extensions["ivr"].content.catalogues["nl"]
+    catalogue = of(app).content.catalogues["nl"]
     assert spoken(gather) == [catalogue.text("main_menu"), catalogue.text("keys_help")]
     assert gather.get("finishOnKey") == ""  # '#' must reach us as a key
     assert redirect_of(root) == "/voice/nl/main?tries=1"
@@ -58,14 +60,14 @@ def test_back_goes_to_the_parent_and_repeat_stays(client):
 
 
 def test_a_wrong_key_is_named_and_the_menu_repeats(client, app):
-    catalogue = app.extensions["ivr"].content.catalogues["en"]
+    catalogue = of(app).content.catalogues["en"]
     root = post(client, "/voice/en/staying/key", Digits="7")
     assert_way_on(root)
     assert spoken(only_gather(root)) == [catalogue.text("invalid_key"), catalogue.text("staying_menu")]
 
 
 def test_silence_reprompts_then_says_goodbye_after_three_tries(client, app):
-    catalogue = app.extensions["ivr"].content.catalogues["en"]
+    catalogue = of(app).content.catalogues["en"]
     url = redirect_of(post(client, "/voice/en/help"))
     for tries in (1, 2):
         root = post(client, url)
@@ -78,7 +80,7 @@ def test_silence_reprompts_then_says_goodbye_after_three_tries(client, app):
 
 
 def test_long_answers_come_in_chunks_with_continue_and_hear_again(client, app):
-    content = app.extensions["ivr"].content
+    content = of(app).content
     catalogue = content.catalogues["en"]
     first = only_gather(post(client, "/voice/en/return_support"))
     assert spoken(first) == [catalogue.text("support_what"), catalogue.text("chunk_more")]
@@ -87,19 +89,19 @@ def test_long_answers_come_in_chunks_with_continue_and_hear_again(client, app):
         "/voice/en/return_support?part=1"
     )
     last = spoken(only_gather(post(client, "/voice/en/return_support?part=1")))
-    amounts = content.text("en", __import__("ivr.utterance").utterance.Utterance("support_amounts"))
+    amounts = content.text("en", Utterance("support_amounts"))
     assert last == [amounts, catalogue.text("answer_end")]
     assert "1,800 euros" in amounts and "1 July 2017" in amounts
 
 
 def test_silence_after_a_chunk_repeats_the_choices_not_the_chunk(client, app):
-    catalogue = app.extensions["ivr"].content.catalogues["en"]
+    catalogue = of(app).content.catalogues["en"]
     root = post(client, "/voice/en/return_support?tries=1")
     assert spoken(only_gather(root)) == [catalogue.text("no_input"), catalogue.text("chunk_more")]
 
 
 def test_organisations_are_heard_one_at_a_time(client, app):
-    content = app.extensions["ivr"].content
+    content = of(app).content
     heard = []
     for part in range(1 + len(content.organisations)):
         heard.append(spoken(only_gather(post(client, f"/voice/en/return_organisations?part={part}")))[0])
@@ -138,7 +140,7 @@ def test_country_answer_in_the_callers_language(client):
 
 
 def test_unknown_dialling_code_reprompts(client, app):
-    catalogue = app.extensions["ivr"].content.catalogues["en"]
+    catalogue = of(app).content.catalogues["en"]
     root = post(client, "/voice/en/safe_lookup/key", Digits="999")
     gather = only_gather(root)
     assert gather.get("finishOnKey") == "#"
@@ -156,7 +158,7 @@ def test_foreign_caller_is_offered_their_country_first(client):
 def test_dutch_caller_gets_no_country_offer_and_3_is_not_an_option(client, app):
     said = spoken(post(client, "/voice/en/safe_countries", From="+31612345678"))
     assert not any("calling from" in s for s in said)
-    catalogue = app.extensions["ivr"].content.catalogues["en"]
+    catalogue = of(app).content.catalogues["en"]
     again = spoken(post(client, "/voice/en/safe_countries/key", Digits="3", From="+31612345678"))
     assert again[0] == catalogue.text("invalid_key")
 

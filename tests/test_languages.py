@@ -2,7 +2,8 @@
 from pathlib import Path
 
 from ivr import create_app
-from ivr.check import run_check
+from ivr.content.check import run_check
+from ivr.services import of
 
 from twiml import only_gather, parse, redirect_of, spoken
 
@@ -27,9 +28,9 @@ def add_language(prompts_dir, code="xx", say_language="en-US"):
 def test_an_eleventh_language_is_one_more_file(content_dirs):
     add_language(content_dirs["PROMPTS_DIR"])
     app = create_app({"TESTING": True, "AUDIO_ENABLED": False, **content_dirs})
-    state = app.extensions["ivr"]
+    state = of(app)
     assert list(state.content.catalogues)[-1] == "xx"
-    report = run_check(state.content, state.speech, app.config)
+    report = run_check(state.content, app.config, state.offered(), state.manifest)
     assert report.errors == []
     offered = state.flow.languages()
     assert offered[-1] == "xx"
@@ -45,15 +46,15 @@ def test_an_eleventh_language_is_one_more_file(content_dirs):
 def test_a_language_without_a_voice_is_not_offered(content_dirs):
     add_language(content_dirs["PROMPTS_DIR"], say_language="")
     app = create_app({"TESTING": True, "AUDIO_ENABLED": False, **content_dirs})
-    assert "xx" not in app.extensions["ivr"].flow.languages()
-    assert "xx" in app.extensions["ivr"].content.catalogues
+    assert "xx" not in of(app).flow.languages()
+    assert "xx" in of(app).content.catalogues
 
 
 def test_more_than_nine_languages_are_paged(content_dirs):
     for n in range(9):
         add_language(content_dirs["PROMPTS_DIR"], code=f"x{n}")
     app = create_app({"TESTING": True, "AUDIO_ENABLED": False, **content_dirs})
-    offered = app.extensions["ivr"].flow.languages()
+    offered = of(app).flow.languages()
     assert len(offered) > 9
     client = app.test_client()
     first = spoken(only_gather(parse(client.post("/voice"))))

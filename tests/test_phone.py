@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from twilio.request_validator import RequestValidator
 
-from conftest import OFFLINE_ENGINES, serve
+from support import OFFLINE_ENGINES
 from ivr import create_app
-from ivr.simulator import twilio_params
+from ivr.call.twilio_request import params as twilio_params
 from twiml import parse
 
 TOKEN = "secret-token"
@@ -189,18 +189,15 @@ def browser():
 
 
 @pytest.fixture
-def live_phone(audio_dir, redis_url):
+def live_phone(audio_dir, redis_url, serve_app):
     """The line with built audio on a loopback port, <Play> URLs pointing at itself."""
     app = create_app(
         {"TESTING": True, "AUDIO_DIR": str(audio_dir), "REDIS_URL": redis_url, "AUDIO_ENGINES": OFFLINE_ENGINES,
          "PHONE_ENABLED": True, "TWILIO_AUTH_TOKEN": TOKEN}
     )
-    server, thread = serve(app)
-    url = f"http://127.0.0.1:{server.server_port}"
+    url = serve_app(app)
     app.config["PUBLIC_BASE_URL"] = url
-    yield app, url
-    server.shutdown()
-    thread.join(5)
+    return app, url
 
 
 @pytest.fixture
@@ -343,13 +340,10 @@ def test_a_dialling_code_is_collected_until_hash(live_phone, page):
 
 
 @pytest.fixture
-def live_say_line(app):
+def live_say_line(app, serve_app):
     """The line with Twilio's <Say> voices only: the page speaks or times the text."""
     app.config["PHONE_ENABLED"] = True
-    server, thread = serve(app)
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    return app, serve_app(app)
 
 
 def test_say_is_shown_in_order(live_say_line, page):

@@ -20,18 +20,20 @@ import pytest
 import redis
 from redis.cluster import RedisCluster
 
-import ivr.audio.library as library_module
-from ivr import create_app, keys
-from ivr.audio.library import Library, digest
-from ivr.connection import EmbeddedRedis, connect, redis_server_binary
+import ivr.audio.store as store_module
+from ivr import create_app
+from ivr.store import keys
+from ivr.audio.store import AudioStore, digest
+from ivr.store.redis import EmbeddedRedis, connect, redis_server_binary
+from ivr.services import of
 
+from support import OFFLINE_ENGINES
 from twiml import assert_way_on, parse
 
 AUDIO_PATH = re.compile(r"^/audio/([0-9a-f]{32})\.wav$")
 SYSTEM_REDIS = ("127.0.0.1", 6379)
 SYSTEM_DB = 13  # a database the machine's other users are unlikely to use
 START_TIMEOUT = 10  # seconds any server may take to answer
-OFFLINE_ENGINES = "recording,espeak"  # as in conftest: eSpeak NG, offline and quick
 REQUEST_LIMIT = 2.0  # seconds a call may wait while Redis is gone (socket timeouts are 0.5 s)
 
 
@@ -139,13 +141,14 @@ def made_up_audio(count):
     return items, manifest
 
 
-def audio_app(audio_dir, redis_url, testing=True):
+def audio_app(audio_dir, redis_url, serving=False):
     """The line with the built audio and Redis in front. Tests that only read the audio
     use the session's built_audio as it is (a private copy costs seconds each). No
     in-worker memory cache: these tests are about what Redis does."""
     return create_app(
-        {"TESTING": testing, "AUDIO_DIR": str(audio_dir), "REDIS_URL": redis_url, "AUDIO_ENGINES": OFFLINE_ENGINES,
-         "TWILIO_AUTH_TOKEN": "", "PUBLIC_BASE_URL": "", "AUDIO_MEMORY_MB": 0}
+        {"TESTING": True, "AUDIO_DIR": str(audio_dir), "REDIS_URL": redis_url, "AUDIO_ENGINES": OFFLINE_ENGINES,
+         "TWILIO_AUTH_TOKEN": "", "PUBLIC_BASE_URL": "", "AUDIO_MEMORY_MB": 0, "IVR_DEVELOPMENT": True},
+        serving=serving,
     )
 
 
@@ -252,7 +255,7 @@ def test_library_on_a_redis_cluster(redis_cluster, tmp_path):
     client = connect(f"redis+cluster://127.0.0.1:{redis_cluster[0]}")
     try:
         assert isinstance(client, RedisCluster)
-        library = Library(tmp_path / "audio", client)
+        library = AudioStore(tmp_path / "audio", client)
         items, manifest = made_up_audio(12)
 
         for key, data in items:
@@ -278,16 +281,16 @@ def test_library_on_a_redis_cluster(redis_cluster, tmp_path):
         # The manifest goes to Redis too; a host without the file reads Redis's copy.
         library.save_manifest(manifest)
         assert int(client.get(keys.AUDIO_MANIFEST_VERSION)) == 1
-        (tmp_path / "audio" / library_module.MANIFEST_FILE).unlink()
+        (tmp_path / "audio" / store_module.MANIFEST_FILE).unlink()
         assert library.load_manifest() == manifest
-        assert library._redis() is client, "no Redis error on the way"
+        assert library.client() is client, "no Redis error on the way"
 
         # warm() fills an empty cluster from disk, in batches that cross slots.
         client.flushall(target_nodes=RedisCluster.PRIMARIES)
-        disk_only = Library(tmp_path / "warm")
+        disk_only = AudioStore(tmp_path / "warm")
         for key, data in items:
             disk_only.put(key, data)
-        warming = Library(tmp_path / "warm", client)
+        warming = AudioStore(tmp_path / "warm", client)
         assert warming.warm(manifest, batch=5) == len(items)
         for key, data in items:
             assert client.get(keys.audio(key)) == data
@@ -300,10 +303,10 @@ def test_library_on_a_redis_cluster(redis_cluster, tmp_path):
 def test_a_redis_cluster_that_goes_away_leaves_the_disk(redis_cluster, servers, tmp_path, monkeypatch):
     """A cluster client raises its own errors (RedisClusterException when no node
     answers): they too must send the library to the disk, not up to the caller."""
-    monkeypatch.setattr(library_module, "REDIS_RETRY_SECONDS", 0)  # every call below meets the dead cluster
+    monkeypatch.setattr(store_module, "REDIS_RETRY_SECONDS", 0)  # every call below meets the dead cluster
     client = connect(f"redis+cluster://127.0.0.1:{redis_cluster[0]}")
     try:
-        library = Library(tmp_path / "audio", client)
+        library = AudioStore(tmp_path / "audio", client)
         items, manifest = made_up_audio(4)
         for key, data in items[:3]:
             library.put(key, data)
@@ -318,7 +321,7 @@ def test_a_redis_cluster_that_goes_away_leaves_the_disk(redis_cluster, servers, 
         assert library.read_disk(key) == data and took < REQUEST_LIMIT
         _, took = timed(library.save_manifest, manifest)
         assert took < REQUEST_LIMIT
-        (tmp_path / "audio" / library_module.MANIFEST_FILE).unlink()
+        (tmp_path / "audio" / store_module.MANIFEST_FILE).unlink()
         assert library.load_manifest() == {}
         assert library.warm(manifest) == 0
     finally:
@@ -365,7 +368,7 @@ def test_library_through_redis_sentinel(redis_sentinel, tmp_path):
     client = connect(f"redis+sentinel://127.0.0.1:{sentinel_port}/ivrmaster/0")
     master = redis.Redis(port=master_port)
     try:
-        library = Library(tmp_path / "audio", client)
+        library = AudioStore(tmp_path / "audio", client)
         items, _ = made_up_audio(3)
         for key, data in items:
             library.put(key, data)
@@ -373,7 +376,7 @@ def test_library_through_redis_sentinel(redis_sentinel, tmp_path):
         for key, data in items:
             assert library.get(key, digest(data)) == data
             assert master.get(keys.audio(key)) == data, "the write went to the master the sentinel names"
-        assert library._redis() is client, "no Redis error on the way"
+        assert library.client() is client, "no Redis error on the way"
     finally:
         client.close()
         master.close()
@@ -389,7 +392,7 @@ def test_a_sentinel_url_without_a_service_name_is_refused(url):
 # -- 4. Redis going away during calls -----------------------------------------------------
 def test_calls_go_on_when_redis_goes_away(built_audio, tmp_path, servers, monkeypatch):
     retry_after = 1.0
-    monkeypatch.setattr(library_module, "REDIS_RETRY_SECONDS", retry_after)
+    monkeypatch.setattr(store_module, "REDIS_RETRY_SECONDS", retry_after)
     embedded = EmbeddedRedis(tmp_path / "redis", persist=False).start()
     try:
         port = embedded.port
@@ -408,14 +411,14 @@ def test_calls_go_on_when_redis_goes_away(built_audio, tmp_path, servers, monkey
         embedded.stop()
 
     # Redis is gone: audio comes from disk, the call flow answers, nothing hangs.
-    library = app.extensions["ivr"].library
+    library = of(app).store
     failed_at = time.monotonic()
     for key in (first, second, first):
         response, took = timed(client.get, f"/audio/{key}.wav")
         assert response.status_code == 200
         assert response.data == disk[key]
         assert took < REQUEST_LIMIT, f"an audio request took {took:.2f}s with Redis gone"
-        assert library._redis() is None, "after a Redis error the breaker is open"
+        assert library.client() is None, "after a Redis error the breaker is open"
     for url in ("/voice", "/voice/en/main", "/voice/language"):
         response, took = timed(client.post, url)
         assert_way_on(parse(response))
@@ -445,7 +448,7 @@ def test_a_redis_that_never_answers_costs_one_timeout_then_is_skipped(tmp_path):
     timeout ends the wait, and the breaker spares the next calls that wait."""
     embedded = EmbeddedRedis(tmp_path / "redis", persist=False).start()
     try:
-        library = Library(tmp_path / "audio", connect(embedded.url))
+        library = AudioStore(tmp_path / "audio", connect(embedded.url))
         items, _ = made_up_audio(2)
         for key, data in items:
             library.put(key, data)
@@ -491,19 +494,26 @@ def test_a_fresh_app_warms_an_empty_redis(built_audio, redis_url):
     client = redis.Redis.from_url(redis_url)
     assert audio_count(client) == 0
     app = audio_app(built_audio, redis_url)
-    state = app.extensions["ivr"]
+    state = of(app)
     thread = state.warm_in_background()
     thread.join(30)
     assert not thread.is_alive()
-    assert_all_in_redis(client, state.play_speech.manifest, built_audio)
+    assert_all_in_redis(client, state.manifest.entries, built_audio)
     assert client.exists(keys.AUDIO_WARM_LOCK) == 0, "the lock is released"
     client.close()
 
 
-def test_an_app_that_is_not_testing_warms_on_start(built_audio, redis_url):
+def test_only_a_serving_web_process_starts_a_thread(built_audio, redis_url):
+    before = {t.name for t in threading.enumerate()}
+    audio_app(built_audio, redis_url)
+    assert "audio-warm" not in {t.name for t in threading.enumerate()} - before
+    assert audio_count(redis.Redis.from_url(redis_url)) == 0
+
+
+def test_a_serving_web_process_warms_an_empty_redis_on_start(built_audio, redis_url):
     client = redis.Redis.from_url(redis_url)
-    app = audio_app(built_audio, redis_url, testing=False)
-    manifest = app.extensions["ivr"].play_speech.manifest
+    app = audio_app(built_audio, redis_url, serving=True)
+    manifest = of(app).manifest.entries
     expected = len({entry["key"] for entry in manifest.values()})
     wait_for(lambda: audio_count(client) == expected and not client.exists(keys.AUDIO_WARM_LOCK), 30,
              "the start-up warm to fill Redis")
@@ -514,12 +524,12 @@ def test_an_app_that_is_not_testing_warms_on_start(built_audio, redis_url):
 def test_a_second_warm_copies_nothing_while_another_holds_the_lock(built_audio, redis_url):
     client = redis.Redis.from_url(redis_url)
     client.set(keys.AUDIO_WARM_LOCK, "another worker", ex=60)
-    state = audio_app(built_audio, redis_url).extensions["ivr"]
+    state = of(audio_app(built_audio, redis_url))
 
     thread = state.warm_in_background()
     thread.join(30)
     assert audio_count(client) == 0
-    assert state.library.warm(state.play_speech.manifest) == 0
+    assert state.store.warm(state.manifest.entries) == 0
     assert audio_count(client) == 0
     assert client.get(keys.AUDIO_WARM_LOCK) == b"another worker", "the other worker's lock is left alone"
     client.close()
@@ -546,7 +556,7 @@ def test_a_worker_starts_while_redis_is_unreachable(audio_dir):
     app = create_app({"TESTING": True, "AUDIO_DIR": str(audio_dir), "REDIS_URL": "redis+cluster://127.0.0.1:1"})
     client = app.test_client()
     assert client.post("/voice").status_code == 200
-    play = next(iter(app.extensions["ivr"].play_speech.current.values()))
+    play = next(iter(of(app).manifest.current.values()))
     assert client.get(f"/audio/{play}.wav").status_code == 200
 
 

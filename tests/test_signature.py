@@ -2,7 +2,8 @@
 import pytest
 from twilio.request_validator import RequestValidator
 
-from ivr import UnsignedStartRefused, create_app
+from ivr import create_app
+from ivr.app import UnsignedStartRefused
 
 TOKEN = "12345678901234567890123456789012"
 FORM = {"CallSid": "CA1", "From": "+31612345678", "Digits": "1"}

@@ -2,8 +2,9 @@
 import subprocess
 import sys
 
-from ivr import simulator
+from ivr.dev import simulator
 from ivr.config import ROOT
+from ivr.services import of
 
 
 def call(base_url, keys, **kwargs):
@@ -17,14 +18,14 @@ def said(events):
 
 
 def test_a_scripted_call_reaches_an_answer(live_server, app):
-    catalogue = app.extensions["ivr"].content.catalogues["en"]
+    catalogue = of(app).content.catalogues["en"]
     events = call(live_server, "1 2 1")  # English, returning, your choice
     assert catalogue.text("return_choice") in said(events)
     assert events[-1].kind == "end"  # the script ran out: the caller hung up
 
 
 def test_three_silences_end_with_a_goodbye(live_server, app):
-    catalogue = app.extensions["ivr"].content.catalogues["en"]
+    catalogue = of(app).content.catalogues["en"]
     events = call(live_server, "1 - - -")
     assert [e.kind for e in events][-2:] == ["say", "hangup"]
     assert said(events)[-1] == catalogue.text("goodbye")
@@ -57,18 +58,11 @@ def test_the_command_prints_the_call(live_server):
     assert "spreekuur" in done.stdout
 
 
-def test_played_audio_is_shown_as_text(audio_app):
-    from conftest import serve
-
-    server, thread = serve(audio_app)
-    try:
-        base = f"http://127.0.0.1:{server.server_port}"
-        audio_app.config["PUBLIC_BASE_URL"] = base
-        events = call(base, "1 5")
-        plays = [e for e in events if e.kind == "play"]
-        assert plays and all(e.url.startswith(base + "/audio/") for e in plays)
-        catalogue = audio_app.extensions["ivr"].content.catalogues["en"]
-        assert catalogue.text("help_menu") in [e.text for e in plays]
-    finally:
-        server.shutdown()
-        thread.join(5)
+def test_played_audio_is_shown_as_text(audio_app, serve_app):
+    base = serve_app(audio_app)
+    audio_app.config["PUBLIC_BASE_URL"] = base
+    events = call(base, "1 5")
+    plays = [e for e in events if e.kind == "play"]
+    assert plays and all(e.url.startswith(base + "/audio/") for e in plays)
+    catalogue = of(audio_app).content.catalogues["en"]
+    assert catalogue.text("help_menu") in [e.text for e in plays]

@@ -6,20 +6,20 @@ key hashes the text, language, engine and voice settings (or the recording's byt
 so a build with nothing changed synthesises nothing, and a changed text makes
 that one prompt again. An engine that cannot be reached is said once and skipped.
 """
-import json
+import contextlib
 import sys
 import threading
 import time
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from .. import repertoire
+import click
+
+from ..content import registry
 from . import encoding, engines as engine_module
-from .library import content_key, digest
-
-RECORDINGS_DIR = "recordings"
+from .recordings import find_recording
+from .store import content_key, digest
 
 
 @dataclass
@@ -49,53 +49,19 @@ class BuildReport:
         return "\n".join(lines)
 
 
-def recording_path(audio_dir, item_id):
-    """Where a staff recording's sidecar lives, less its ".json":
-    audio/recordings/<lang>/<prompt>[@slots]."""
-    lang, prompt, slots = item_id.split("|", 2)
-    name = prompt + (f"@{slots}" if slots else "")
-    return Path(audio_dir) / RECORDINGS_DIR / lang / name
+def _progress(items, enabled):
+    """Click's progress bar on stderr, only for a person at a terminal."""
+    if enabled and sys.stderr.isatty():
+        return click.progressbar(length=len(items), file=sys.stderr, label="audio")
+    return contextlib.nullcontext(None)
 
 
-def find_recording(audio_dir, item_id):
-    """(audio path, sidecar) of a staff recording, or None. The sidecar JSON keeps
-    the text the recording says, so a changed text shows the recording is stale."""
-    base = recording_path(audio_dir, item_id)
-    sidecar = base.parent / (base.name + ".json")
-    if not sidecar.exists():
-        return None
-    meta = json.loads(sidecar.read_text(encoding="utf-8"))
-    audio = base.parent / meta.get("file", "")
-    return (audio, meta) if audio.is_file() else None
-
-
-class Progress:
-    """A one-line progress bar on stderr, redrawn at most ten times a second."""
-
-    def __init__(self, total, stream=sys.stderr, enabled=True):
-        self.total, self.done, self.stream, self.enabled = total, 0, stream, enabled
-        self.lock, self.last = threading.Lock(), 0.0
-
-    def step(self):
-        with self.lock:
-            self.done += 1
-            now = time.monotonic()
-            if self.enabled and (now - self.last > 0.1 or self.done == self.total):
-                self.last = now
-                filled = int(30 * self.done / max(self.total, 1))
-                self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}")
-                if self.done == self.total:
-                    self.stream.write("\n")
-                self.stream.flush()
-
-
-def build(content, library, settings, engines=None, progress=True, log=print):
+def build(content, store, settings, engines=None, progress=True, log=print):
     started = time.monotonic()
     engines = engines or engine_module.make_engines(settings)
     report = BuildReport()
-    previous = library.load_manifest()
-    items = repertoire.items(content)
-    bar = Progress(len(items), enabled=progress)
+    previous = store.load_manifest()
+    items = registry.items(content)
     down, down_lock = {}, threading.Lock()
 
     def candidates(item):
@@ -114,10 +80,10 @@ def build(content, library, settings, engines=None, progress=True, log=print):
         """What is known of a key whose file is whole: from the last manifest (its
         digest must match), else from the file itself when it is telephone-ready."""
         for entry in previous_by_key.get(key, []):
-            if library.read_disk(key, entry.get("digest")) is not None:
+            if store.read_disk(key, entry.get("digest")) is not None:
                 return entry
         if not previous_by_key.get(key):
-            data = library.read_disk(key)
+            data = store.read_disk(key)
             if data is not None and encoding.is_phone_ready(data):
                 return _known(data)
         return None
@@ -159,19 +125,19 @@ def build(content, library, settings, engines=None, progress=True, log=print):
             except Exception as exc:  # one prompt failing must not stop the build
                 report.failures.append(f"{item.id}: {label}: {exc}")
                 continue
-            library.put(key, data)
+            store.put(key, data)
             return _entry(item, key, source, _known(data)), True
         return None, False
 
     def run(item):
-        try:
-            return item, *produce(item)
-        finally:
-            bar.step()
+        return item, *produce(item)
 
-    with ThreadPoolExecutor(max_workers=max(1, int(settings["AUDIO_JOBS"]))) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, int(settings["AUDIO_JOBS"]))) as pool, \
+            _progress(items, progress) as bar:
         # Counted here, in one thread: the jobs only return what they did.
         for item, entry, made in pool.map(run, items):
+            if bar is not None:
+                bar.update(1)
             report.synthesised += made
             if entry is None:
                 report.missing[item.lang].append(item.id)
@@ -183,7 +149,7 @@ def build(content, library, settings, engines=None, progress=True, log=print):
         synthesisable = any(engine_module.voice(catalogue, name) for name in engines)
         if synthesisable and report.missing.get(lang):
             report.required_incomplete.append(lang)
-    library.save_manifest(report.manifest)
+    store.save_manifest(report.manifest)
     report.seconds = time.monotonic() - started
     return report
 

@@ -63,9 +63,6 @@ def decode(data, fmt):
     return _read_wav(done.stdout, lenient=True)
 
 
-AudioSegment.converter = ffmpeg()
-
-
 def from_pcm(pcm, rate):
     return AudioSegment(data=pcm, sample_width=2, frame_rate=rate, channels=1)
 
@@ -158,6 +155,7 @@ def is_phone_ready(data):
 
 def to_bytes(segment, fmt="mp3"):
     """A segment as an ordinary audio file (used by tests and the web phone)."""
+    AudioSegment.converter = ffmpeg()  # pydub's export runs it; ours is the wheel's
     buffer = io.BytesIO()
     segment.export(buffer, format=fmt)
     return buffer.getvalue()

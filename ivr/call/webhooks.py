@@ -1,27 +1,39 @@
-"""Twilio voice webhooks: thin views over the call flow."""
+"""Twilio voice webhooks: thin views that read the request's values and answer the
+call flow's TwiML, cached by those values."""
 import logging
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 
-from . import state
+from ..config import EXTENSION
+from ..content.tree import KEYPAD
 from .signature import twilio_only
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 log = logging.getLogger(__name__)
 
-KEYPAD = set("0123456789*#")
 INVALID = "?"  # stands for input no keypad can send; the flow treats it as a wrong key
 MAX_COUNTER = 99
+
+
+def line():
+    """The app's Services (ivr.services), made by the application factory."""
+    return current_app.extensions[EXTENSION]
+
+
+def base_url():
+    """The absolute URL prefix for <Play>: PUBLIC_BASE_URL, else this request's host.
+    Built from the parts: request.url_root re-parses the whole URL on every call."""
+    return current_app.config["PUBLIC_BASE_URL"] or f"{request.scheme}://{request.host}{request.script_root}/"
 
 
 def _cached(key, make):
     """The TwiML for `key`, made once: the answer to a webhook depends only on the
     content, the audio build and the request's own values, all named in the key."""
-    current = state.get()
-    full_key = (current.speech_generation(), current.base_url(), *key)
-    text = current.twiml_cache.get(full_key)
+    services = line()
+    full_key = (services.speech.generation, base_url() if services.manifest is not None else "", *key)
+    text = services.twiml_cache.get(full_key)
     if text is None:
-        text = current.twiml_cache.put(full_key, str(make()))
+        text = services.twiml_cache.put(full_key, str(make()))
     return Response(text, mimetype="text/xml")
 
 
@@ -44,21 +56,21 @@ def _caller(flow, node_id):
 @bp.route("", methods=["GET", "POST"])
 @twilio_only
 def incoming():
-    return _cached(("incoming",), state.get().flow.incoming)
+    return _cached(("incoming",), line().flow.incoming)
 
 
 @bp.route("/language", methods=["GET", "POST"])
 @twilio_only
 def language_menu():
     page, tries = _counter("page"), _counter("tries")
-    return _cached(("language", page, tries), lambda: state.get().flow.language_menu(page, tries))
+    return _cached(("language", page, tries), lambda: line().flow.language_menu(page, tries))
 
 
 @bp.route("/language/key", methods=["GET", "POST"])
 @twilio_only
 def language_key():
     digits, page = _digits(), _counter("page")
-    return _cached(("language-key", digits, page), lambda: state.get().flow.choose_language(digits, page))
+    return _cached(("language-key", digits, page), lambda: line().flow.choose_language(digits, page))
 
 
 @bp.route("/status", methods=["POST"])
@@ -77,7 +89,7 @@ def status():
 @bp.route("/<lang>/<node_id>", methods=["GET", "POST"])
 @twilio_only
 def node(lang, node_id):
-    flow = state.get().flow
+    flow = line().flow
     part, tries, cc, caller = _counter("part"), _counter("tries"), request.args.get("cc", ""), _caller(flow, node_id)
     return _cached(
         ("node", lang, node_id, part, tries, cc, flow.caller_region(caller)),
@@ -88,7 +100,7 @@ def node(lang, node_id):
 @bp.route("/<lang>/<node_id>/key", methods=["GET", "POST"])
 @twilio_only
 def key(lang, node_id):
-    flow = state.get().flow
+    flow = line().flow
     digits, part, cc, caller = _digits(), _counter("part"), request.args.get("cc", ""), _caller(flow, node_id)
     return _cached(
         ("key", lang, node_id, digits, part, cc, flow.caller_region(caller)),

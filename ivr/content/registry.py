@@ -1,16 +1,22 @@
-"""Everything the line can say: every prompt it uses, and every value its runtime
-slots can take. The content check uses it to demand each prompt in each language;
-the audio build uses it to make audio for each text ahead of time."""
+"""The prompt registry: every prompt the line uses, and every value its runtime slots
+can take. The content check uses it to demand each prompt in each language; the
+audio build uses it to make audio for each text ahead of time; the <Play> speech to
+find the audio of what it says."""
 import itertools
 from dataclasses import dataclass
 
 from . import countries
 from .catalogue import placeholders
-from .content import LIST_PROMPTS, SLOTS
-from .flow import SYSTEM_PROMPTS
+from .answers import LIST_PROMPTS
+from .loader import SLOTS
 from .safe_countries import RESULT_PROMPTS
 from .utterance import Utterance
 
+# Prompts the call flow itself says, besides those the menu tree names.
+SYSTEM_PROMPTS = (
+    "welcome", "language_offer", "language_more", "chunk_more", "answer_end", "no_input",
+    "invalid_key", "not_available", "goodbye", "dial_code_empty", "dial_code_unknown",
+)
 # Keys a {key} slot can name, by prompt: the language menu numbers its languages,
 # and offers "more" on 9.
 LANGUAGE_KEYS = tuple(str(n) for n in range(1, 10))

@@ -13,40 +13,25 @@ More benchmarks (audio serving, build time, memory) are more functions in BENCHE
 each returning Rows for the same table and JSON file.
 """
 import argparse
-import contextlib
 import json
 import os
-import signal
-import socket
-import statistics
-import subprocess
+import shutil
 import sys
-import tempfile
-import threading
 import time
-from dataclasses import asdict, dataclass, field
-from http.client import HTTPConnection, HTTPException
+from dataclasses import asdict, dataclass
+from http.client import HTTPConnection
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from pathlib import Path
+from ..call import twilio_request
+from ..config import ROOT
+from .load import WORKERS, ServerFailed, Stats, load, paired, serve, worker_peak_rss_mb
 
-from .config import ROOT
-
-WORKERS = 1  # sync workers per server; the same for both so the ratio is fair
 TARGET_RPS_RATIO = 0.8
-START_TIMEOUT = 20.0  # seconds a server gets to answer before we give up
 RESULTS = ROOT / "instance" / "bench.json"
 
-# Form fields Twilio sends with every voice webhook (fake SIDs, a Moroccan caller).
-TWILIO_FORM = {
-    "AccountSid": "AC" + "0" * 32,
-    "CallSid": "CA" + "1" * 32,
-    "From": "+212612345678",
-    "To": "+31201234567",
-    "Direction": "inbound",
-    "CallStatus": "in-progress",
-    "ApiVersion": "2010-04-01",
-}
+# What Twilio sends with every voice webhook (a fixed call, a Moroccan caller).
+TWILIO_FORM = twilio_request.params("CA" + "1" * 32, caller="+212612345678")
 
 # The baseline's answer: about the size of the line's own documents (600-1300 bytes).
 BARE_TWIML = (
@@ -83,45 +68,6 @@ def bare_app():
     return app
 
 
-# -- results -------------------------------------------------------------------
-@dataclass
-class Stats:
-    latencies: list = field(default_factory=list, repr=False)  # seconds, answered 200
-    errors: int = 0  # anything else: bad status, reset, timeout
-    seconds: float = 0.0  # measured window
-    # Server CPU seconds over all requests sent (warm-up included): unlike req/s it
-    # hardly moves when other processes take the CPU, so it cross-checks the ratio.
-    cpu_seconds: float = 0.0
-    cpu_requests: int = 0
-
-    def __add__(self, other):  # rounds of one target add up
-        return Stats(self.latencies + other.latencies, self.errors + other.errors, self.seconds + other.seconds,
-                     self.cpu_seconds + other.cpu_seconds, self.cpu_requests + other.cpu_requests)
-
-    @property
-    def cpu_per_request(self):
-        return self.cpu_seconds / self.cpu_requests if self.cpu_requests and self.cpu_seconds else None
-
-    @property
-    def rps(self):
-        return len(self.latencies) / self.seconds if self.seconds > 0 else 0.0
-
-    def percentile_ms(self, fraction):
-        ordered = sorted(self.latencies)
-        if not ordered:
-            return float("nan")
-        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
-
-    @property
-    def p50_ms(self):
-        return self.percentile_ms(0.50)
-
-    @property
-    def p99_ms(self):
-        return self.percentile_ms(0.99)
-
-
-@dataclass
 class Row:
     bench: str
     target: str
@@ -147,173 +93,6 @@ def row_from(bench, target, stats, base=None, checked=False, note="", rps_ratio=
     if stats.errors:
         row.note = (row.note + f" {stats.errors} errors").strip()
     return row
-
-
-# -- servers -------------------------------------------------------------------
-class ServerFailed(RuntimeError):
-    pass
-
-
-class Server(str):
-    """A server's base URL that also knows its process group (for CPU accounting)."""
-
-    pgid = None
-
-
-def group_cpu_seconds(pgid):
-    """User + system CPU of every live process in a group (Linux /proc; None elsewhere)."""
-    if pgid is None or not os.path.isdir("/proc"):
-        return None
-    total = 0
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            if int(fields[2]) == pgid:  # fields after "(comm)": state ppid pgrp ... utime stime
-                total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def free_port():
-    # gunicorn cannot bind port 0 and report it back, so ask the OS for one first.
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _answers(port):
-    """True once something speaks HTTP on the port (any status will do)."""
-    conn = HTTPConnection("127.0.0.1", port, timeout=1)
-    try:
-        conn.request("GET", "/")
-        conn.getresponse().read()
-        return True
-    except (OSError, HTTPException):
-        return False
-    finally:
-        conn.close()
-
-
-@contextlib.contextmanager
-def serve(app_spec, env=None, workers=WORKERS):
-    """Run `gunicorn app_spec` on a free loopback port; yield its base URL (a Server); always stop it."""
-    port = free_port()
-    cmd = [
-        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-        "--worker-class", "sync", "--chdir", str(ROOT), "--log-level", "warning", app_spec,
-    ]
-    with tempfile.TemporaryFile() as log:
-        # A session of its own, so the whole group (master and workers) can be killed.
-        proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=log, stderr=log,
-                                start_new_session=True)
-        try:
-            deadline = time.monotonic() + START_TIMEOUT
-            while not _answers(port):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    tail = log.read().decode(errors="replace")[-2000:]
-                    why = f"exited with {proc.returncode}" if proc.poll() is not None else \
-                        f"did not answer within {START_TIMEOUT:.0f} s"
-                    raise ServerFailed(f"gunicorn {app_spec!r} {why}:\n{tail}")
-                time.sleep(0.1)
-            server = Server(f"http://127.0.0.1:{port}")
-            server.pgid = proc.pid  # its own session: group id == master's pid
-            yield server
-        finally:
-            _stop(proc)
-
-
-def _stop(proc):
-    for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, sig)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(wait)
-            return
-
-
-# -- load ----------------------------------------------------------------------
-def load(base_url, path, form, seconds=5.0, threads=8, warmup=1.0, max_requests=200_000, method="POST"):
-    """POST `form` to `path` from `threads` clients for warmup + seconds; bounded by count too.
-
-    Each thread keeps its own HTTPConnection (it reconnects by itself when the server
-    closes, as gunicorn's sync workers do after every response). Only requests started
-    after the warm-up count.
-    """
-    url = urlsplit(base_url)
-    body = urlencode(form).encode() if method == "POST" else None
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "User-Agent": "TwilioProxy/1.1"}
-    if method != "POST":
-        headers = {"User-Agent": "TwilioProxy/1.1"}
-    cap = max(1, max_requests // threads)
-    latencies = [[] for _ in range(threads)]
-    errors = [0] * threads
-    last_done = [0.0] * threads
-    sent = [0] * threads  # all answered requests, warm-up included, for CPU per request
-    start = threading.Barrier(threads + 1)
-    clock = {}
-
-    def client(i):
-        conn = HTTPConnection(url.hostname, url.port, timeout=10)
-        start.wait()
-        measure_from = clock["t0"] + warmup
-        until = measure_from + seconds
-        mine = latencies[i]
-        try:
-            while len(mine) < cap:
-                began = time.perf_counter()
-                if began >= until:
-                    break
-                try:
-                    conn.request(method, path, body, headers)
-                    resp = conn.getresponse()
-                    resp.read()
-                    ok = resp.status == 200
-                except (OSError, HTTPException):
-                    conn.close()
-                    ok = False
-                done = time.perf_counter()
-                sent[i] += 1
-                if began >= measure_from:
-                    if ok:
-                        mine.append(done - began)
-                    else:
-                        errors[i] += 1
-                    last_done[i] = done
-        finally:
-            conn.close()
-
-    workers = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(threads)]
-    for w in workers:
-        w.start()
-    cpu_before = group_cpu_seconds(getattr(base_url, "pgid", None))
-    clock["t0"] = time.perf_counter()  # set before the barrier releases anyone
-    start.wait()
-    for w in workers:
-        w.join(warmup + seconds + 30)  # a stuck request times out after 10 s anyway
-    cpu_after = group_cpu_seconds(getattr(base_url, "pgid", None))
-
-    window = max(last_done) - (clock["t0"] + warmup) if any(last_done) else 0.0
-    cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else 0.0
-    return Stats([x for lat in latencies for x in lat], sum(errors), window, cpu, sum(sent) if cpu else 0)
-
-
-def paired(base, target, seconds, rounds, threads, warmup=0.2, method="POST"):
-    """Alternate short rounds of the baseline and a target.
-
-    base and target are (base_url, path, form); both get `seconds` in all, so drift
-    and background load hit them alike. Returns the baseline's and the target's Stats
-    over all rounds, and the median of the per-round rps ratios (one round disturbed
-    by another process then does not move it).
-    """
-    totals, ratios = [Stats(), Stats()], []
-    for _ in range(rounds):
-        pair = [load(url, path, form, seconds / rounds, threads, warmup, method=method)
-                for url, path, form in (base, target)]
-        totals = [total + one for total, one in zip(totals, pair)]
-        if pair[0].rps:
-            ratios.append(pair[1].rps / pair[0].rps)
-    return totals[0], totals[1], (statistics.median(ratios) if ratios else None)
 
 
 # -- benchmarks ----------------------------------------------------------------
@@ -350,30 +129,12 @@ def probe(base_url, path, form, expect):
     return f"{len(body)} B"
 
 
-def worker_peak_rss_mb(server):
-    """The highest resident memory any of a server's gunicorn workers reached (VmHWM)."""
-    peak = 0
-    try:
-        children = Path(f"/proc/{server.pgid}/task/{server.pgid}/children").read_text().split()
-    except OSError:
-        return None
-    for pid in children:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peak = max(peak, int(line.split()[1]))
-        except OSError:
-            continue
-    return peak / 1024 if peak else None
-
-
-def bench_webhooks(opts):
+def bench_webhooks(opts, env):
     """Webhook throughput of the real app against the bare route, both under gunicorn;
     then the audio route against the same bytes served from memory, and the workers'
     peak memory."""
-    env = {**APP_ENV, **opts.env}
     audio_path = first_audio_path(env)
-    with serve("ivr.bench:bare_app()", {"BENCH_AUDIO_FILE": str(Path(env["AUDIO_DIR"]) / audio_path.rsplit("/", 1)[1])}) as bare_url, \
+    with serve("ivr.dev.bench:bare_app()", {"BENCH_AUDIO_FILE": str(Path(env["AUDIO_DIR"]) / audio_path.rsplit("/", 1)[1])}) as bare_url, \
             serve("ivr:create_app(serving=True)", env) as app_url:
         base = (bare_url, BARE_PATH, TWILIO_FORM)
         # Warm both servers (first requests import and cache things), unmeasured.
@@ -411,25 +172,24 @@ def first_audio_path(env):
     return f"/audio/{manifest['en|main_menu|']['key']}.wav"
 
 
-def bench_build(opts):
+def bench_build(opts, env):
     """The whole catalogue's audio: a full build and a build with nothing changed,
     against synthesising the same texts with eSpeak NG alone (the bare work)."""
-    import shutil
+    from .. import config
+    from ..audio import engines, espeak
+    from ..audio.build import build
+    from ..audio.store import AudioStore
+    from ..content import load_content, registry
 
-    from . import create_app, repertoire
-    from .audio import engines, espeak
-    from .audio.build import build
-    from .audio.library import Library
-
-    audio_dir = BENCH_DIR / "audio"
+    audio_dir = Path(env["AUDIO_DIR"])
     shutil.rmtree(audio_dir, ignore_errors=True)
-    app = create_app({"AUDIO_ENABLED": False, "AUDIO_DIR": str(audio_dir), "TESTING": True,
-                      "AUDIO_ENGINES": APP_ENV["AUDIO_ENGINES"], "AUDIO_JOBS": opts.jobs})
-    content = app.extensions["ivr"].content
-    library = Library(audio_dir)
+    settings = {**config.DEFAULTS, "AUDIO_DIR": str(audio_dir), "AUDIO_ENGINES": env["AUDIO_ENGINES"],
+                "AUDIO_JOBS": opts.jobs}
+    content = load_content(settings)
+    store = AudioStore(audio_dir)
 
     started = time.perf_counter()
-    items = [(item.text, content.catalogues[item.lang].speech.get("espeak")) for item in repertoire.items(content)]
+    items = [(item.text, content.catalogues[item.lang].speech.get("espeak")) for item in registry.items(content)]
     spoken = 0
     for text, voice in items:
         if voice:
@@ -437,9 +197,8 @@ def bench_build(opts):
             spoken += 1
     bare = time.perf_counter() - started
 
-    full = build(content, library, app.config, progress=False, log=lambda *_: None)
-    noop = build(content, library, app.config, progress=False, log=lambda *_: None)
-    opts.env.setdefault("AUDIO_DIR", str(audio_dir))
+    full = build(content, store, settings, progress=False, log=lambda *_: None)
+    noop = build(content, store, settings, progress=False, log=lambda *_: None)
     return [
         Row("build", f"bare eSpeak NG synthesis of {spoken} texts (baseline)", note=f"{bare:.1f} s"),
         Row("build", f"full audio build ({full.synthesised} made, {opts.jobs} jobs)",
@@ -477,7 +236,7 @@ def print_table(rows, out=sys.stdout):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m ivr.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m ivr.dev.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per target (and its baseline)")
     parser.add_argument("--rounds", type=int, default=5, help="alternations of baseline and target")
     parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds per server first")
@@ -488,14 +247,15 @@ def main(argv=None):
     opts = parser.parse_args(argv)
     opts.env = dict(item.partition("=")[::2] for item in opts.env)
 
-    rows = []
-    from .connection import EmbeddedRedis
+    from ..store.redis import EmbeddedRedis
 
+    rows = []
     with EmbeddedRedis(BENCH_DIR / "redis", persist=False) as redis_server:
-        opts.env.setdefault("REDIS_URL", redis_server.url)
+        # The settings of the app under test, handed to each benchmark.
+        env = {**APP_ENV, "AUDIO_DIR": str(BENCH_DIR / "audio"), "REDIS_URL": redis_server.url, **opts.env}
         try:
             for bench in BENCHES:
-                rows += bench(opts)
+                rows += bench(opts, env)
         except ServerFailed as exc:
             print(f"bench: a server did not start: {exc}", file=sys.stderr)
             return 2
@@ -504,12 +264,12 @@ def main(argv=None):
     print(f"{WORKERS} sync gunicorn worker(s) per server, {opts.threads} client threads, "
           f"{opts.seconds:g} s per target in {opts.rounds} rounds alternating with the baseline, "
           f"loopback, {os.cpu_count()} CPUs; rps/bare is the median of the per-round ratios")
-    print(f"app settings: {' '.join(f'{k}={v}' for k, v in {**APP_ENV, **opts.env}.items())}\n")
+    print(f"app settings: {' '.join(f'{k}={v}' for k, v in env.items())}\n")
     print_table(rows)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "settings": {"workers": WORKERS, **vars(opts), "app_env": {**APP_ENV, **opts.env}, "cpus": os.cpu_count(),
+        "settings": {"workers": WORKERS, **vars(opts), "app_env": env, "cpus": os.cpu_count(),
                      "target_rps_ratio": TARGET_RPS_RATIO},
         "rows": [asdict(r) for r in rows],
     }, indent=2) + "\n")

@@ -1,11 +1,11 @@
 """Serving audio to Twilio: immutable files named by their content hash."""
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, current_app, request
 
-from .. import state
+from ..config import EXTENSION
 from . import encoding
-from .library import KEY_PATTERN
+from .store import KEY_PATTERN
 
 bp = Blueprint("audio", __name__)
 
@@ -15,18 +15,23 @@ CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 @bp.route("/audio/<key>.<ext>", methods=["GET"])  # Flask answers HEAD from GET
 def audio(key, ext):
-    current = state.get()
-    speech = current.play_speech
-    if ext != encoding.EXTENSION or not KEY_PATTERN.match(key) or speech is None:
+    services = current_app.extensions[EXTENSION]
+    manifest = services.manifest
+    if ext != encoding.EXTENSION or not KEY_PATTERN.match(key) or manifest is None:
         abort(404, description="No such audio.")
-    expected = speech.digest(key)
+    manifest.refresh()
+    expected = manifest.digest(key)
     if expected is None:
         abort(404, description="No such audio.")
     # What the audio says, for the simulator and the web phone to show (UTF-8, %-encoded).
-    headers = {"ETag": f'"{key}"', "Cache-Control": CACHE_CONTROL, "X-Ivr-Text": quote(speech.texts.get(key, ""))}
+    headers = {"ETag": f'"{key}"', "Cache-Control": CACHE_CONTROL, "X-Ivr-Text": quote(manifest.texts.get(key, ""))}
     if key in request.if_none_match:
         return Response(status=304, headers=headers)
-    data = current.library.get(key, expected)
+    data = services.store.get(key, expected)
     if data is None:
         abort(404, description="This audio is not available.")
     return Response(data, mimetype=encoding.CONTENT_TYPE, headers=headers)
+
+
+def init_app(app):
+    app.register_blueprint(bp)

@@ -18,7 +18,8 @@ from pathlib import Path
 
 NODE_TYPES = ("menu", "answer", "dial_code", "country")
 GLOBAL_KEYS = ("repeat", "back", "main", "language", "next")
-DIGITS = set("0123456789*#")
+# Every key a keypad can send (DTMF), in one place.
+KEYPAD = frozenset("0123456789*#")
 
 
 class MenuError(ValueError):
@@ -58,28 +59,28 @@ class Tree:
             out.append(node.result)
         return out
 
-    def reachable(self):
-        seen, queue = {self.start}, deque([self.start])
+    def walk(self):
+        """Breadth-first from the start: (parent id, node id, key presses) for every
+        reachable node, each once, the start first with no parent."""
+        seen, queue = {self.start: 0}, deque([self.start])
+        yield None, self.start, 0
         while queue:
-            node = self.nodes.get(queue.popleft())
+            current = queue.popleft()
+            node = self.nodes.get(current)
             if node is None:
                 continue
             for target in self.targets(node):
                 if target in self.nodes and target not in seen:
-                    seen.add(target)
+                    seen[target] = seen[current] + 1
                     queue.append(target)
-        return seen
+                    yield current, target, seen[target]
+
+    def reachable(self):
+        return {node_id for _, node_id, _ in self.walk()}
 
     def depth(self):
         """Key presses from the start to each reachable node."""
-        depth, queue = {self.start: 0}, deque([self.start])
-        while queue:
-            current = queue.popleft()
-            for target in self.targets(self.nodes[current]):
-                if target in self.nodes and target not in depth:
-                    depth[target] = depth[current] + 1
-                    queue.append(target)
-        return depth
+        return {node_id: presses for _, node_id, presses in self.walk() if node_id in self.nodes}
 
 
 def _chunks(raw):
@@ -131,14 +132,6 @@ def load_tree(directory):
 
 def _derive_parents(tree):
     """The parent is the node that first leads to it on a breadth-first walk."""
-    seen, queue = {tree.start}, deque([tree.start])
-    while queue:
-        node = tree.nodes.get(queue.popleft())
-        if node is None:
-            continue
-        for target in tree.targets(node):
-            child = tree.nodes.get(target)
-            if child is not None and target not in seen:
-                seen.add(target)
-                child.parent = node.id
-                queue.append(target)
+    for parent, node_id, _ in tree.walk():
+        if parent is not None:
+            tree.nodes[node_id].parent = parent

@@ -1,22 +1,19 @@
 """The content check: is the tree sound, is every prompt there in every language,
 do placeholders agree, and what needs a person's attention (drafts, old facts).
 
-`run_check` is a plain function over loaded content; `flask --app ivr check` and
-`ivr check` print its report and exit non-zero when there are errors.
+`run_check` is a plain function over loaded content, the languages the line offers
+and, when audio is on, what the audio build holds (anything with `missing` and
+`manifest`, see ivr.audio.manifest); `ivr check` prints its report.
 """
 import datetime as dt
-import sys
 from dataclasses import dataclass, field
 
-import click
-
+from . import registry
+from .answers import CHUNK_SOURCES
 from .catalogue import REFERENCE, REVIEW_STATUSES, placeholders
-from .content import CHUNK_SOURCES, SLOTS
 from .facts import verified_dates
-from .menu import DIGITS
-from . import repertoire
-from .repertoire import used_prompts
-from .speech import offered_languages
+from .loader import SLOTS
+from .tree import KEYPAD
 
 MAX_PRESSES = 3  # every topic within three key presses of the main menu
 CHARS_PER_SECOND = 14  # a rough speaking rate, to flag chunks that run long
@@ -49,7 +46,7 @@ def _check_tree(content, report):
     for node in tree.nodes.values():
         where = f"node {node.id} ({node.source})"
         for key, target in node.options.items():
-            if key not in DIGITS or len(key) != 1:
+            if key not in KEYPAD or len(key) != 1:
                 report.errors.append(f"{where}: option key {key!r} is not a keypad key")
             if key in global_keys:
                 report.errors.append(f"{where}: option {key} is taken by a key that works everywhere")
@@ -92,7 +89,7 @@ def _check_keys_named(content, report):
 
 
 def _check_catalogues(content, report, settings):
-    used = used_prompts(content)
+    used = registry.used_prompts(content)
     reference = content.reference
     known = set(content.figures) | set(SLOTS)
     for code, catalogue in content.catalogues.items():
@@ -148,12 +145,10 @@ def _check_facts(settings, report, today):
             )
 
 
-def _check_audio(content, speech, settings, report, offered):
+def _check_audio(content, audio, settings, report, offered):
     """With pre-generated audio: what falls back to <Say>, and chunks that run long."""
-    if not hasattr(speech, "missing"):
-        return
     for lang in content.catalogues:
-        missing = speech.missing.get(lang, [])
+        missing = audio.missing.get(lang, [])
         if not missing:
             continue
         shown = ", ".join(item.split("|", 1)[1].rstrip("|") for item in missing[:5])
@@ -168,13 +163,15 @@ def _check_audio(content, speech, settings, report, offered):
             continue
         for index, chunk in enumerate(content.chunks(node)):
             for lang in offered:
-                entries = [speech.manifest.get(repertoire.utterance_id(lang, u)) for u in chunk]
+                entries = [audio.manifest.get(registry.utterance_id(lang, u)) for u in chunk]
                 seconds = sum(e["seconds"] for e in entries if e)
                 if seconds > limit:
                     report.warnings.append(f"{lang}: node {node.id} part {index + 1} takes {seconds:.0f} seconds (over {limit})")
 
 
-def run_check(content, speech, settings, today=None):
+def run_check(content, settings, offered, audio=None, today=None):
+    """The report on `content`; `offered` are the languages the line can speak now,
+    `audio` what the audio build holds (None when the line speaks with <Say>)."""
     report = Report()
     _check_tree(content, report)
     _check_catalogues(content, report, settings)
@@ -182,8 +179,8 @@ def run_check(content, speech, settings, today=None):
         _check_rendering(content, report)
         _check_keys_named(content, report)
     _check_facts(settings, report, today or dt.date.today())
-    offered = offered_languages(content, speech)
-    _check_audio(content, speech, settings, report, offered)
+    if audio is not None:
+        _check_audio(content, audio, settings, report, offered)
     silent = [code for code in content.catalogues if code not in offered]
     report.notes.append(f"offered on the line: {', '.join(offered) or 'none'}")
     if silent:
@@ -191,20 +188,3 @@ def run_check(content, speech, settings, today=None):
     if not offered:
         report.errors.append("no language can be spoken: the line cannot answer")
     return report
-
-
-@click.command("check")
-def check_command():
-    """Check the content: tree, prompts in every language, placeholders, facts."""
-    from flask import current_app
-
-    from . import state
-
-    current = state.get()
-    report = run_check(current.content, current.speech, current_app.config)
-    click.echo(report.render())
-    sys.exit(0 if report.ok else 1)
-
-
-def init_app(app):
-    app.cli.add_command(check_command)

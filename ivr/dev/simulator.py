@@ -6,36 +6,17 @@ parameters (signed with the auth token when one is given), follows <Redirect>s a
 from a script ("1 2 - 995# 9", where "-" is silence).
 """
 import sys
-import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urljoin
+from urllib.parse import unquote, urlencode, urljoin
 
 import requests
-from twilio.request_validator import RequestValidator
+
+from ..call import twilio_request
+from ..call.twilio_request import CALLED, DEFAULT_CALLER
 
 SILENCE = "-"
-ACCOUNT_SID = "AC" + "0" * 32
-CALLED = "+31850000000"
 MAX_STEPS = 500  # a runaway flow must not make the simulator loop for ever
-
-
-def twilio_params(call_sid, caller, digits=None, called=CALLED):
-    """What Twilio POSTs to a voice webhook during an inbound call."""
-    params = {
-        "AccountSid": ACCOUNT_SID,
-        "CallSid": call_sid,
-        "From": caller,
-        "Caller": caller,
-        "To": called,
-        "Called": called,
-        "CallStatus": "in-progress",
-        "Direction": "inbound",
-        "ApiVersion": "2010-04-01",
-    }
-    if digits is not None:
-        params["Digits"] = digits
-    return params
 
 
 @dataclass
@@ -49,23 +30,21 @@ class Event:
 @dataclass
 class Call:
     base_url: str
-    caller: str = "+31612345678"
+    caller: str = DEFAULT_CALLER
     called: str = CALLED
     token: str = ""
     session: object = field(default_factory=requests.Session)
-    call_sid: str = field(default_factory=lambda: "CA" + uuid.uuid4().hex)
+    call_sid: str = field(default_factory=twilio_request.new_call_sid)
 
     def params(self, extra=None):
-        return {**twilio_params(self.call_sid, self.caller, called=self.called), **(extra or {})}
+        return {**twilio_request.params(self.call_sid, self.caller, called=self.called), **(extra or {})}
 
     def request(self, url, method="POST", extra=None):
         params = self.params(extra)
         headers = {}
         if self.token:
             signed = url if method == "POST" else _with_query(url, params)
-            headers["X-Twilio-Signature"] = RequestValidator(self.token).compute_signature(
-                signed, params if method == "POST" else {}
-            )
+            headers["X-Twilio-Signature"] = twilio_request.sign(self.token, signed, params if method == "POST" else {})
         if method == "GET":
             reply = self.session.get(url, params=params, headers=headers, timeout=30)
         else:
@@ -80,8 +59,6 @@ class CallError(RuntimeError):
 
 
 def _with_query(url, params):
-    from urllib.parse import urlencode
-
     return url + ("&" if "?" in url else "?") + urlencode(params)
 
 

@@ -11,18 +11,16 @@ URL is a 404. The flag is read per request, so tests (and later a staff log-in) 
 switch it without re-registering routes.
 """
 import re
-import uuid
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
-from twilio.request_validator import RequestValidator
 
-from .simulator import twilio_params
+from ..call import twilio_request
+from ..call.twilio_request import DEFAULT_CALLER
+from ..content.tree import KEYPAD
 
 bp = Blueprint("phone", __name__, url_prefix="/phone", template_folder="templates")
 
-DEFAULT_CALLER = "+31612345678"
-KEYPAD = set("0123456789*#")
 MAX_DIGITS = 32
 MAX_PATH = 512
 # A caller's number as Twilio sends it: E.164, or a word such as "anonymous".
@@ -95,7 +93,7 @@ def _read_body():
         raise BadRequest("caller must be a phone number such as +31612345678")
     call_sid = body.get("call_sid")
     if call_sid is None or call_sid == "":
-        call_sid = "CA" + uuid.uuid4().hex
+        call_sid = twilio_request.new_call_sid()
     if not isinstance(call_sid, str) or not CALL_SID_PATTERN.match(call_sid):
         raise BadRequest("call_sid must be CA followed by 32 lower-case hex digits")
     return path, digits, caller, call_sid
@@ -112,9 +110,8 @@ def fetch_twiml(path, params):
     headers = {}
     token = app.config["TWILIO_AUTH_TOKEN"]
     if token:
-        # What ivr.signature.public_url computes for the internal request.
-        signed_url = (app.config["PUBLIC_BASE_URL"] or base).rstrip("/") + path
-        headers["X-Twilio-Signature"] = RequestValidator(token).compute_signature(signed_url, params)
+        signed_url = twilio_request.public_url(base.rstrip("/") + path, path, app.config["PUBLIC_BASE_URL"])
+        headers["X-Twilio-Signature"] = twilio_request.sign(token, signed_url, params)
     client = app.test_client()
     return client.post(path, data=params, headers=headers, base_url=base)
 
@@ -125,7 +122,7 @@ def twiml():
         path, digits, caller, call_sid = _read_body()
     except BadRequest as exc:
         return _error(str(exc))
-    reply = fetch_twiml(path, twilio_params(call_sid, caller, digits))
+    reply = fetch_twiml(path, twilio_request.params(call_sid, caller, digits))
     # TwiML is text/xml; a refusal (403, 404) keeps the webhook's own error page type.
     return Response(reply.get_data(), status=reply.status_code, content_type=reply.content_type or "text/xml")
 

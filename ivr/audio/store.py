@@ -1,5 +1,7 @@
-"""Where audio lives: on disk in audio/ (the durable copy) and in Redis (what the web
+"""The audio store: on disk in audio/ (the durable copy) and in Redis (what the web
 workers read). Files are named by content key, so a key's bytes never change.
+Hand-written, as no library fits: it is a two-tier store with digest checks and a
+circuit breaker, over one small Redis vocabulary (GET, SET, a manifest hash).
 
 The manifest says, for every utterance in every language, which key to play, what
 text it says, which engine made it, and the SHA-256 of its bytes, so a corrupt file
@@ -14,12 +16,12 @@ import re
 import tempfile
 import threading
 import time
-from collections import OrderedDict
 from pathlib import Path
 
 import redis
+from cachetools import LRUCache
 
-from .. import keys
+from ..store import keys
 from . import encoding
 
 log = logging.getLogger(__name__)
@@ -36,32 +38,30 @@ REDIS_ERRORS = (
 
 
 class MemoryCache:
-    """A least-recently-used cache of audio bytes, bounded in bytes."""
+    """The most played audio in this worker, bounded in bytes (an LRU cache that
+    several request threads share, hence the lock)."""
 
     def __init__(self, budget):
         self.budget = budget
-        self.used = 0
-        self.items = OrderedDict()
+        self.items = LRUCache(maxsize=max(budget, 1), getsizeof=len)
         self.lock = threading.Lock()
+
+    @property
+    def used(self):
+        return self.items.currsize
+
+    def __contains__(self, key):
+        return key in self.items
 
     def get(self, key):
         with self.lock:
-            data = self.items.get(key)
-            if data is not None:
-                self.items.move_to_end(key)
-            return data
+            return self.items.get(key)
 
     def put(self, key, data):
         if len(data) > self.budget:
             return
         with self.lock:
-            if key in self.items:
-                return
             self.items[key] = data
-            self.used += len(data)
-            while self.used > self.budget:
-                _, dropped = self.items.popitem(last=False)
-                self.used -= len(dropped)
 
 
 def content_key(**inputs):
@@ -86,7 +86,7 @@ def _write_atomically(path, data):
         raise
 
 
-class Library:
+class AudioStore:
     def __init__(self, directory, redis_client=None, connect=None, memory_bytes=0):
         """`connect`, when given, makes the Redis client on first use, so a worker
         starts even while Redis (a whole Cluster, say) is unreachable. `memory_bytes`
@@ -100,7 +100,8 @@ class Library:
         self._lock = threading.Lock()
 
     # -- Redis, best effort ---------------------------------------------------
-    def _redis(self):
+    def client(self):
+        """The Redis client, or None while Redis is down (the breaker is open) or unset."""
         if time.monotonic() < self._redis_down_until:
             return None
         if self.redis is None and self._connect is not None:
@@ -136,7 +137,7 @@ class Library:
 
     def put(self, key, data):
         _write_atomically(self.path(key), data)
-        client = self._redis()
+        client = self.client()
         if client is not None:
             try:
                 client.set(keys.audio(key), data)
@@ -154,7 +155,7 @@ class Library:
         return data
 
     def _fetch(self, key, expected_digest):
-        client = self._redis()
+        client = self.client()
         if client is not None:
             try:
                 data = client.get(keys.audio(key))
@@ -183,7 +184,7 @@ class Library:
             return {}
 
     def _redis_manifest(self):
-        client = self._redis()
+        client = self.client()
         if client is None:
             return {}
         try:
@@ -202,7 +203,7 @@ class Library:
     def save_manifest(self, manifest):
         data = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=0).encode("utf-8")
         _write_atomically(self.directory / MANIFEST_FILE, data)
-        client = self._redis()
+        client = self.client()
         if client is not None:
             try:
                 pipe = client.pipeline(transaction=False)
@@ -217,7 +218,7 @@ class Library:
     def warm(self, manifest, batch=200):
         """Copy into Redis the audio it lacks, from disk. One worker at a time does it.
         Returns how many files were copied (0 when another worker holds the lock)."""
-        client = self._redis()
+        client = self.client()
         if client is None:
             return 0
         try:

@@ -1,0 +1,39 @@
+"""The application factory: settings in, a Flask app with the line's rooms wired out."""
+from flask import Flask
+
+from . import config
+from .audio import serving as audio_serving
+from .call import webhooks
+from .phone import views as phone
+from .config import EXTENSION
+from .services import Services
+
+
+class UnsignedStartRefused(RuntimeError):
+    pass
+
+
+def create_app(test_config=None, serving=False):
+    """The line as a Flask app.
+
+    `serving=True` is the production web process (the Procfile's): it refuses
+    to run without TWILIO_AUTH_TOKEN unless IVR_DEVELOPMENT says this is a development
+    run, and only it starts background work (warming an empty Redis).
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    if serving and not app.config["TWILIO_AUTH_TOKEN"] and not app.config["IVR_DEVELOPMENT"]:
+        raise UnsignedStartRefused(
+            "TWILIO_AUTH_TOKEN is not set, so anyone could drive the webhooks. "
+            "Set it to the Twilio account's auth token, or set IVR_DEVELOPMENT=1 for a development run."
+        )
+    services = Services(app.config, base_url=webhooks.base_url)
+    app.extensions[EXTENSION] = services
+    webhooks.init_app(app)
+    audio_serving.init_app(app)
+    phone.init_app(app)
+    if serving:
+        services.warm_in_background()
+    return app

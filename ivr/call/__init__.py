@@ -1,0 +1,9 @@
+"""A call: Twilio's webhooks in, TwiML out.
+
+  webhooks        the Flask views: read the request's values, answer cached TwiML
+  signature       refuse what Twilio did not sign
+  twilio_request  Twilio's request described once (parameters, URL, signature)
+  flow            the call flow: plain functions from values to TwiML (no Flask)
+  paths           the URLs the flow sends Twilio to next (call state lives in them)
+  speech, play    the seam: <Say> with Twilio's voices, or <Play> of built audio
+"""

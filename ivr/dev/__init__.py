@@ -1,0 +1,6 @@
+"""Tools for trying and measuring the line without a phone; none of it runs in a call.
+
+  simulator   `ivr call`: drives a running line as Twilio would, prints what is heard
+  devserver   `make run`: embedded Redis, audio brought up to date, then serve
+  bench, load `make bench`: throughput and memory as ratios against a bare route
+"""

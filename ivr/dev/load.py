@@ -1,0 +1,242 @@
+"""Load for `make bench`: servers under gunicorn on loopback, client threads that
+POST or GET for a bounded time and count, and the statistics of what came back.
+
+A server runs in a session of its own so its whole process group (master and
+workers) can be measured (CPU from /proc) and always stopped.
+"""
+import contextlib
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from http.client import HTTPConnection, HTTPException
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import portpicker
+
+from ..config import ROOT
+
+WORKERS = 1  # sync workers per server; the same for both so the ratio is fair
+START_TIMEOUT = 20.0  # seconds a server gets to answer before we give up
+
+# -- results -------------------------------------------------------------------
+@dataclass
+class Stats:
+    latencies: list = field(default_factory=list, repr=False)  # seconds, answered 200
+    errors: int = 0  # anything else: bad status, reset, timeout
+    seconds: float = 0.0  # measured window
+    # Server CPU seconds over all requests sent (warm-up included): unlike req/s it
+    # hardly moves when other processes take the CPU, so it cross-checks the ratio.
+    cpu_seconds: float = 0.0
+    cpu_requests: int = 0
+
+    def __add__(self, other):  # rounds of one target add up
+        return Stats(self.latencies + other.latencies, self.errors + other.errors, self.seconds + other.seconds,
+                     self.cpu_seconds + other.cpu_seconds, self.cpu_requests + other.cpu_requests)
+
+    @property
+    def cpu_per_request(self):
+        return self.cpu_seconds / self.cpu_requests if self.cpu_requests and self.cpu_seconds else None
+
+    @property
+    def rps(self):
+        return len(self.latencies) / self.seconds if self.seconds > 0 else 0.0
+
+    def percentile_ms(self, fraction):
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return float("nan")
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
+
+    @property
+    def p50_ms(self):
+        return self.percentile_ms(0.50)
+
+    @property
+    def p99_ms(self):
+        return self.percentile_ms(0.99)
+
+
+@dataclass
+
+# -- servers -------------------------------------------------------------------
+class ServerFailed(RuntimeError):
+    pass
+
+
+class Server(str):
+    """A server's base URL that also knows its process group (for CPU accounting)."""
+
+    pgid = None
+
+
+def group_cpu_seconds(pgid):
+    """User + system CPU of every live process in a group (Linux /proc; None elsewhere)."""
+    if pgid is None or not os.path.isdir("/proc"):
+        return None
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid:  # fields after "(comm)": state ppid pgrp ... utime stime
+                total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _answers(port):
+    """True once something speaks HTTP on the port (any status will do)."""
+    conn = HTTPConnection("127.0.0.1", port, timeout=1)
+    try:
+        conn.request("GET", "/")
+        conn.getresponse().read()
+        return True
+    except (OSError, HTTPException):
+        return False
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def serve(app_spec, env=None, workers=WORKERS):
+    """Run `gunicorn app_spec` on a free loopback port; yield its base URL (a Server); always stop it."""
+    port = portpicker.pick_unused_port()
+    cmd = [
+        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+        "--worker-class", "sync", "--chdir", str(ROOT), "--log-level", "warning", app_spec,
+    ]
+    with tempfile.TemporaryFile() as log:
+        # A session of its own, so the whole group (master and workers) can be killed.
+        proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=log, stderr=log,
+                                start_new_session=True)
+        try:
+            deadline = time.monotonic() + START_TIMEOUT
+            while not _answers(port):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    tail = log.read().decode(errors="replace")[-2000:]
+                    why = f"exited with {proc.returncode}" if proc.poll() is not None else \
+                        f"did not answer within {START_TIMEOUT:.0f} s"
+                    raise ServerFailed(f"gunicorn {app_spec!r} {why}:\n{tail}")
+                time.sleep(0.1)
+            server = Server(f"http://127.0.0.1:{port}")
+            server.pgid = proc.pid  # its own session: group id == master's pid
+            yield server
+        finally:
+            _stop(proc)
+
+
+def _stop(proc):
+    for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(wait)
+            return
+
+
+# -- load ----------------------------------------------------------------------
+def load(base_url, path, form, seconds=5.0, threads=8, warmup=1.0, max_requests=200_000, method="POST"):
+    """POST `form` to `path` from `threads` clients for warmup + seconds; bounded by count too.
+
+    Each thread keeps its own HTTPConnection (it reconnects by itself when the server
+    closes, as gunicorn's sync workers do after every response). Only requests started
+    after the warm-up count.
+    """
+    url = urlsplit(base_url)
+    body = urlencode(form).encode() if method == "POST" else None
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "User-Agent": "TwilioProxy/1.1"}
+    if method != "POST":
+        headers = {"User-Agent": "TwilioProxy/1.1"}
+    cap = max(1, max_requests // threads)
+    latencies = [[] for _ in range(threads)]
+    errors = [0] * threads
+    last_done = [0.0] * threads
+    sent = [0] * threads  # all answered requests, warm-up included, for CPU per request
+    start = threading.Barrier(threads + 1)
+    clock = {}
+
+    def client(i):
+        conn = HTTPConnection(url.hostname, url.port, timeout=10)
+        start.wait()
+        measure_from = clock["t0"] + warmup
+        until = measure_from + seconds
+        mine = latencies[i]
+        try:
+            while len(mine) < cap:
+                began = time.perf_counter()
+                if began >= until:
+                    break
+                try:
+                    conn.request(method, path, body, headers)
+                    resp = conn.getresponse()
+                    resp.read()
+                    ok = resp.status == 200
+                except (OSError, HTTPException):
+                    conn.close()
+                    ok = False
+                done = time.perf_counter()
+                sent[i] += 1
+                if began >= measure_from:
+                    if ok:
+                        mine.append(done - began)
+                    else:
+                        errors[i] += 1
+                    last_done[i] = done
+        finally:
+            conn.close()
+
+    workers = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(threads)]
+    for w in workers:
+        w.start()
+    cpu_before = group_cpu_seconds(getattr(base_url, "pgid", None))
+    clock["t0"] = time.perf_counter()  # set before the barrier releases anyone
+    start.wait()
+    for w in workers:
+        w.join(warmup + seconds + 30)  # a stuck request times out after 10 s anyway
+    cpu_after = group_cpu_seconds(getattr(base_url, "pgid", None))
+
+    window = max(last_done) - (clock["t0"] + warmup) if any(last_done) else 0.0
+    cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else 0.0
+    return Stats([x for lat in latencies for x in lat], sum(errors), window, cpu, sum(sent) if cpu else 0)
+
+
+def paired(base, target, seconds, rounds, threads, warmup=0.2, method="POST"):
+    """Alternate short rounds of the baseline and a target.
+
+    base and target are (base_url, path, form); both get `seconds` in all, so drift
+    and background load hit them alike. Returns the baseline's and the target's Stats
+    over all rounds, and the median of the per-round rps ratios (one round disturbed
+    by another process then does not move it).
+    """
+    totals, ratios = [Stats(), Stats()], []
+    for _ in range(rounds):
+        pair = [load(url, path, form, seconds / rounds, threads, warmup, method=method)
+                for url, path, form in (base, target)]
+        totals = [total + one for total, one in zip(totals, pair)]
+        if pair[0].rps:
+            ratios.append(pair[1].rps / pair[0].rps)
+    return totals[0], totals[1], (statistics.median(ratios) if ratios else None)
+
+
+def worker_peak_rss_mb(server):
+    """The highest resident memory any of a server's gunicorn workers reached (VmHWM)."""
+    peak = 0
+    try:
+        children = Path(f"/proc/{server.pgid}/task/{server.pgid}/children").read_text().split()
+    except OSError:
+        return None
+    for pid in children:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
+        except OSError:
+            continue
+    return peak / 1024 if peak else None

@@ -1,0 +1,35 @@
+"""What several test files share that is not a fixture: settings and a tree walker."""
+from collections import deque
+from urllib.parse import urlsplit
+
+from twiml import assert_way_on, parse
+
+# Tests that need audio use eSpeak NG only: it is offline and quick. The gTTS path
+# has its own tests, with its HTTP mocked.
+OFFLINE_ENGINES = "recording,espeak"
+
+MENU_KEYS = list("0123456789*#")
+ENTRIES = ["212", "995", "1876", "49", "31", "999", "", "*", "0", "9", "0000000"]
+
+
+def walk(client, start):
+    """Every document reachable from `start` pressing every key at every Gather;
+    returns the node paths seen and the number of requests made."""
+    queue, seen, nodes = deque([(start, None)]), set(), set()
+    while queue:
+        url, digits = queue.popleft()
+        if (url, digits) in seen:
+            continue
+        seen.add((url, digits))
+        form = {"From": "+212612345678"}
+        if digits is not None:
+            form["Digits"] = digits
+        root = parse(client.post(url, data=form))
+        assert_way_on(root)
+        nodes.add(urlsplit(url).path)
+        for gather in root.iter("Gather"):
+            keys = ENTRIES if gather.get("finishOnKey") == "#" else MENU_KEYS
+            queue.extend((gather.get("action"), key) for key in keys)
+        for redirect in root.iter("Redirect"):
+            queue.append((redirect.text.strip(), None))
+    return nodes, len(seen)
