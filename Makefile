@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench check call audio browser clean
+.PHONY: run test bench soak check call audio browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,14 +31,21 @@ test: $(STAMP) browser
 bench: $(STAMP)
 	$(PY) -m ivr.dev.bench
 
+# The Procfile's web process with a real Redis, 20 signed callers for 60 s, while Redis
+# is killed and frozen and a worker killed; SOAK_ARGS="--callers 50 --seconds 300" for more.
+soak: $(STAMP)
+	$(PY) -m ivr.dev.soak $(SOAK_ARGS)
+
 check: $(STAMP)
 	$(VENV)/bin/ivr check
 
 audio: $(STAMP)
 	$(VENV)/bin/ivr audio build
 
+# Finds the running `make run` by itself (it writes its URL to instance/run.url);
+# PORT=... or `ivr call --url ...` names another line.
 call: $(STAMP)
-	$(VENV)/bin/ivr call --url http://127.0.0.1:$(PORT)
+	$(VENV)/bin/ivr call
 
 clean:
 	rm -rf $(VENV) instance

@@ -1,7 +1,9 @@
 """The return-information phone line: Twilio voice webhooks over content kept as data.
 
 The rooms, in the order a call walks through them:
+  wsgi      around the app in the Procfile's web process: a request body in time
   app       the application factory (create_app) that wires the rooms together
+  web       around every request: trusted host, security headers, log lines
   call/     the webhooks, the call flow, the speech seam (<Say> or <Play>), Twilio requests
   audio/    pre-generated audio: engines, encoding, the build, the store, the audio route
   content/  the menu tree, prompt catalogues, facts and the content check (pure data)

@@ -1,7 +1,7 @@
 """The application factory: settings in, a Flask app with the line's rooms wired out."""
 from flask import Flask
 
-from . import config
+from . import config, web
 from .audio import serving as audio_serving
 from .call import webhooks
 from .phone import views as phone
@@ -18,7 +18,8 @@ def create_app(test_config=None, serving=False):
 
     `serving=True` is the production web process (the Procfile's): it refuses
     to run without TWILIO_AUTH_TOKEN unless IVR_DEVELOPMENT says this is a development
-    run, and only it starts background work (warming an empty Redis).
+    run, only it starts background work (warming an empty Redis), and it writes the
+    line's log lines to stderr (ivr.web.log_to_stderr).
     """
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(config.from_environment())
@@ -29,6 +30,9 @@ def create_app(test_config=None, serving=False):
             "TWILIO_AUTH_TOKEN is not set, so anyone could drive the webhooks. "
             "Set it to the Twilio account's auth token, or set IVR_DEVELOPMENT=1 for a development run."
         )
+    if serving:
+        web.log_to_stderr()
+    web.init_app(app)
     services = Services(app.config, base_url=webhooks.base_url)
     app.extensions[EXTENSION] = services
     webhooks.init_app(app)

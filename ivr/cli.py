@@ -50,8 +50,16 @@ def build_command(jobs, quiet):
     line = _services(**({"AUDIO_JOBS": jobs} if jobs else {}))
     report = build(line.content, line.store, line.settings, progress=not quiet, log=click.echo)
     click.echo(report.table(list(line.content.catalogues)))
-    click.echo(f"{report.synthesised} made, {sum(len(v) for v in report.missing.values())} missing, "
-               f"in {report.seconds:.1f} s")
+    # Missing audio is expected in a language no engine speaks: it waits for staff
+    # recordings and is not offered until then. Anywhere else it is an error (below).
+    waiting = {lang: len(ids) for lang, ids in sorted(report.missing.items())
+               if ids and lang not in report.required_incomplete}
+    missing = sum(len(ids) for ids in report.missing.values())
+    click.echo(f"{report.synthesised} made, {missing} missing, in {report.seconds:.1f} s")
+    if waiting:
+        click.echo(f"Waiting for staff recordings (no engine speaks them; not offered until recorded): "
+                   f"{', '.join(f'{lang} ({n} prompts)' for lang, n in waiting.items())}. "
+                   f"`ivr audio coverage --lang {next(iter(waiting))}` lists what one still lacks.")
     for failure in report.failures[:20]:
         click.echo(f"FAILED: {failure}", err=True)
     for lang, ids in sorted(report.stale.items()):
@@ -65,22 +73,35 @@ def build_command(jobs, quiet):
 @audio_group.command("coverage")
 @click.option("--lang", default=None, help="List what one language still lacks.")
 def coverage_command(lang):
-    """Which languages lack which audio."""
+    """Which languages lack audio, and which audio cannot be served.
+
+    Reads every file of the build (on disk, or in Redis with REDIS_URL) and exits 1
+    when any is corrupt or missing; an unknown --lang is an error too."""
     line = _services(AUDIO_ENABLED=True)
-    manifest = line.manifest
-    for code in line.content.catalogues:
-        if lang and code != lang:
-            continue
+    manifest, codes = line.manifest, list(line.content.catalogues)
+    if lang is not None and lang not in codes:
+        raise click.BadParameter(f"no catalogue for {lang!r}; the languages are {', '.join(codes)}", param_hint="--lang")
+    broken = manifest.items_of(manifest.check_audio())
+    for code in [lang] if lang else codes:
         missing = manifest.missing.get(code, [])
+        unservable = [item_id for item_id in broken if item_id.startswith(f"{code}|")]
         total = manifest.planned_counts.get(code, 0)
-        click.echo(f"{code}: {total - len(missing)}/{total} {'complete' if not missing else 'INCOMPLETE'}")
+        click.echo(f"{code}: {total - len(missing)}/{total} {'complete' if not missing else 'INCOMPLETE'}"
+                   + (f", {len(unservable)} UNSERVABLE" if unservable else ""))
         if lang:
             for item_id in missing:
                 click.echo(f"  missing {item_id}")
+            for item_id in unservable:
+                click.echo(f"  unservable {item_id} (key {manifest.entries[item_id]['key']})")
+    if broken:
+        click.echo(f"ERROR: {len(broken)} prompts have audio that is corrupt or missing on disk and in Redis "
+                   "(spoken with <Say> instead); `ivr audio build` remakes it", err=True)
+        sys.exit(1)
 
 
 @main.command("call")
-@click.option("--url", default=lambda: f"http://127.0.0.1:{os.environ.get('PORT', '5000')}", show_default="http://127.0.0.1:$PORT")
+@click.option("--url", default=None, help="The line's URL. Default: http://127.0.0.1:$PORT when PORT is set, "
+              "else where a running `make run` serves, else http://127.0.0.1:5000.")
 @click.option("--from", "caller", default="+31612345678", show_default=True, help="The caller's number.")
 @click.option("--keys", default=None, help='Keys to press, e.g. "1 2 - 995#" ("-" is silence). Omit to type them.')
 @click.option("--token", envvar="TWILIO_AUTH_TOKEN", default="", help="Sign requests with this auth token.")
@@ -90,10 +111,15 @@ def call_command(url, caller, keys, token):
     Prints what a caller hears; keys from --keys or typed."""
     from .dev import simulator
 
+    url, source = (url, "given with --url") if url else simulator.line_url(config.from_environment(), os.environ)
     call = simulator.Call(base_url=url, caller=caller, token=token)
     next_keys = simulator.scripted(keys) if keys is not None else simulator.keyboard()
     try:
         simulator.run(call, next_keys, simulator.printer())
+    except simulator.Unreachable as exc:
+        raise click.ClickException(
+            f"{exc} ({source}). Start the line with `make run`, or say where it runs: "
+            f"`ivr call --url http://127.0.0.1:<port>`, or `PORT=<port> make call`.") from exc
     except (simulator.CallError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
 

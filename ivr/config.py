@@ -58,6 +58,7 @@ SETTINGS = (
     Setting("AUDIO_ENABLED", True, "play pre-generated audio; off, the line speaks with Twilio's <Say> only"),
     Setting("PHONE_ENABLED", False, "the web phone at /phone outside development"),
     Setting("PORT", 5000, "the port `make run` serves on (the Procfile's web process reads it too)"),
+    Setting("INSTANCE_DIR", str(ROOT / "instance"), "where `make run` keeps its Redis data and the URL it serves on"),
 )
 DEFAULTS = {s.name: s.default for s in SETTINGS}
 

@@ -67,12 +67,16 @@ class Services:
         return offered_languages(self.content, self.speech)
 
     def warm_in_background(self):
-        """A worker that starts with an empty Redis fills it from disk, off the request path."""
-        if not self.settings.get("REDIS_URL") or self.manifest is None:
+        """A serving web process's background work: fill an empty Redis from this
+        host's disk (the manifest and the audio), check every file of the build, and
+        from now on do both by itself (a Redis restarted empty, a new build).
+        Returns the warming thread, if one started."""
+        if self.manifest is None:
             return None
-        thread = threading.Thread(target=self.store.warm, args=(self.manifest.entries,), daemon=True, name="audio-warm")
-        thread.start()
-        return thread
+        self.manifest.serve_in_background()
+        if not self.settings.get("REDIS_URL"):
+            return None
+        return self.store.warm_in_background(self.manifest.entries)
 
 
 def of(app):

@@ -207,3 +207,37 @@ def test_a_language_meant_to_be_spoken_without_audio_fails_the_build(content_dir
     responses.add(responses.POST, GTTS_URL, body=requests.ConnectionError("offline"))
     report = run_build(make_app(content_dirs, tmp_path / "audio"))
     assert not report.ok and report.required_incomplete == ["en"]
+
+
+def test_audio_and_the_manifest_are_readable_by_another_user(tmp_path):
+    """A web process running as another user must read what the build wrote (0644),
+    whatever umask the build ran under."""
+    import os
+    import stat
+
+    store = AudioStore(tmp_path / "audio")
+    old = os.umask(0o077)
+    try:
+        store.put("a" * 32, b"RIFF audio")
+        store.save_manifest({"en|goodbye|": {"key": "a" * 32, "digest": digest(b"RIFF audio")}})
+    finally:
+        os.umask(old)
+    for path in (store.path("a" * 32), tmp_path / "audio" / "manifest.json"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
+
+
+def test_a_build_on_a_host_without_the_files_copies_them_from_redis(content_dirs, tmp_path, redis_url):
+    """A release machine whose disk is empty makes nothing again: the last build's
+    audio is in Redis, and it comes back to the disk whole."""
+    import redis
+
+    only_languages(content_dirs, {"en"})
+    app = make_app(content_dirs, tmp_path / "first", AUDIO_ENGINES="recording,espeak")
+    first = build(of(app).content, AudioStore(tmp_path / "first", redis.Redis.from_url(redis_url)), app.config,
+                  progress=False, log=lambda *_: None)
+    assert first.synthesised == len(first.manifest) > 300
+    elsewhere = AudioStore(tmp_path / "release", redis.Redis.from_url(redis_url))
+    again = build(of(app).content, elsewhere, app.config, progress=False, log=lambda *_: None)
+    assert again.synthesised == 0 and again.manifest == first.manifest
+    entry = first.manifest["en|main_menu|"]
+    assert elsewhere.read_disk(entry["key"], entry["digest"]) is not None

@@ -182,3 +182,14 @@ def test_the_worker_keeps_the_most_played_audio_in_memory(audio_dir, redis_url):
     redis.Redis.from_url(redis_url).delete(keys.audio(last["key"]))
     (audio_dir / f"{last['key']}.wav").unlink()
     assert client.get(f"/audio/{last['key']}.wav").status_code == 200
+
+
+@pytest.mark.parametrize("validator", ['W/"{key}"', '"other", W/"{key}"', "*"])
+def test_a_weak_or_star_validator_is_a_304(audio_app, audio_dir, validator):
+    key = manifest(audio_dir)["en|goodbye|"]["key"]
+    reply = audio_app.test_client().get(f"/audio/{key}.wav", headers={"If-None-Match": validator.format(key=key)})
+    assert reply.status_code == 304 and reply.data == b""
+    assert reply.headers["ETag"] == f'"{key}"'
+    # Only for audio that exists: "*" on an unknown key is still a 404.
+    unknown = audio_app.test_client().get("/audio/" + "0" * 32 + ".wav", headers={"If-None-Match": "*"})
+    assert unknown.status_code == 404

@@ -1,5 +1,6 @@
 """Bad input gets a spoken re-prompt or a 4xx, never a 500."""
 import pytest
+import requests
 
 from twiml import assert_way_on, parse, redirect_of, spoken
 from ivr.services import of
@@ -65,3 +66,64 @@ def test_with_nothing_to_speak_every_entry_says_so_and_hangs_up(tmp_path):
             root = parse(client.post(redirect_of(root)))
         assert_way_on(root)
         assert [child.tag for child in root] == ["Say", "Hangup"]
+
+
+# -- malformed webhook requests: a 4xx with a reason, before the signature or the flow ----
+TOKEN = "reltoken"
+NAMELESS_PART = b"--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--\r\n"
+MALFORMED = {
+    "a multipart part without a name": (NAMELESS_PART, "multipart/form-data; boundary=b"),
+    "a multipart body cut short": (b"--b\r\nContent-Disp", "multipart/form-data; boundary=b"),
+    "multipart without a boundary": (b"Digits=1", "multipart/form-data"),
+    "JSON": (b'{"Digits": "1"}', "application/json"),
+    "a form not said to be one": (b"Digits=1", "text/plain"),
+    "a form with no content type": (b"Digits=1", None),
+    "raw bytes that are not UTF-8": (b"Digits=1&From=\xff\xfe", "application/x-www-form-urlencoded"),
+    "escaped bytes that are not UTF-8": (b"Digits=1&From=%ff%fe", "application/x-www-form-urlencoded"),
+    "a body far larger than any Twilio form": (b"Digits=1&x=" + b"1" * 200_000, "application/x-www-form-urlencoded"),
+}
+
+
+@pytest.mark.parametrize("token", ["", TOKEN])
+@pytest.mark.parametrize("name", MALFORMED)
+def test_a_malformed_body_is_a_4xx_with_a_reason(app, name, token):
+    app.config["TWILIO_AUTH_TOKEN"] = token
+    body, content_type = MALFORMED[name]
+    for url in ("/voice", "/voice/en/main/key", "/voice/status"):
+        reply = app.test_client().post(url, data=body, content_type=content_type)
+        assert reply.status_code in (400, 413, 415), (url, reply.status_code)
+        assert b"webhook" in reply.data or b"UTF-8" in reply.data
+
+
+def test_a_nameless_multipart_part_over_http_is_not_a_500(app, serve_app):
+    """The reproduction from the report: a real request, a token set, no signature."""
+    app.config["TWILIO_AUTH_TOKEN"] = TOKEN
+    app.config["TESTING"] = False  # as served: an exception would be a 500 page
+    base = serve_app(app)
+    reply = requests.post(f"{base}/voice", data=NAMELESS_PART,
+                          headers={"Content-Type": "multipart/form-data; boundary=b"}, timeout=10)
+    assert reply.status_code == 415
+
+
+@pytest.mark.parametrize("token", ["", TOKEN])
+def test_a_query_string_that_is_not_utf8_is_a_400(app, token):
+    # As gunicorn passes a raw byte: QUERY_STRING is the request's bytes as latin-1.
+    app.config["TWILIO_AUTH_TOKEN"] = token
+    for url in ("/voice/language", "/voice/en/main/key"):
+        reply = app.test_client().post(url, environ_overrides={"QUERY_STRING": "page=\xff"})
+        assert reply.status_code == 400 and b"not UTF-8" in reply.data
+
+
+# -- only ASCII digits are numbers: str.isdigit() also takes ², ① and ٣ ------------------
+@pytest.mark.parametrize("value", ["%C2%B2", "%E2%91%A0", "%D9%A3", "%EF%BC%91", "1%C2%B2"])
+@pytest.mark.parametrize("name", ["page", "tries", "part"])
+def test_unicode_digits_in_the_query_are_not_numbers(client, name, value):
+    for url in ("/voice/language", "/voice/language/key", "/voice/en/return_support", "/voice/en/main/key"):
+        assert_way_on(parse(client.post(f"{url}?{name}={value}", data={"Digits": "1"} if url.endswith("key") else {})))
+
+
+def test_unicode_digits_are_no_dialling_code(client, app):
+    catalogue = of(app).content.catalogues["en"]
+    root = parse(client.post("/voice/en/safe_lookup/key", data={"Digits": "٢١٢"}))
+    assert spoken(root)[0] != catalogue.text("dial_code_empty")
+    assert_way_on(root)

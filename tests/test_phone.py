@@ -1,5 +1,6 @@
 """The web phone at /phone: the Flask side, then a real browser (Debian's chromium)."""
 import re
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -217,7 +218,12 @@ def events(page, kind=None):
 
 
 def wait_for(page, condition, timeout=60_000):
-    page.wait_for_function(condition, timeout=timeout)
+    """Until the JS expression `condition` holds. Polled from here: wait_for_function
+    compiles its predicate inside the page, which the page's CSP (no eval) refuses."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(condition):
+        assert time.monotonic() < deadline, f"still not true after {timeout} ms: {condition}"
+        page.wait_for_timeout(20)
 
 
 def waiting_after(page, fetches):

@@ -21,9 +21,10 @@ import redis
 from redis.cluster import RedisCluster
 
 import ivr.audio.store as store_module
+import ivr.store.breaker as breaker_module
 from ivr import create_app
 from ivr.store import keys
-from ivr.audio.store import AudioStore, digest
+from ivr.audio.store import AudioStore, digest, manifest_version
 from ivr.store.redis import EmbeddedRedis, connect, redis_server_binary
 from ivr.services import of
 
@@ -280,7 +281,7 @@ def test_library_on_a_redis_cluster(redis_cluster, tmp_path):
 
         # The manifest goes to Redis too; a host without the file reads Redis's copy.
         library.save_manifest(manifest)
-        assert int(client.get(keys.AUDIO_MANIFEST_VERSION)) == 1
+        assert client.get(keys.AUDIO_MANIFEST_VERSION).decode() == manifest_version(manifest)
         (tmp_path / "audio" / store_module.MANIFEST_FILE).unlink()
         assert library.load_manifest() == manifest
         assert library.client() is client, "no Redis error on the way"
@@ -300,30 +301,35 @@ def test_library_on_a_redis_cluster(redis_cluster, tmp_path):
         client.close()
 
 
-def test_a_redis_cluster_that_goes_away_leaves_the_disk(redis_cluster, servers, tmp_path, monkeypatch):
+def test_a_redis_cluster_that_goes_away_leaves_the_disk(redis_cluster, servers, tmp_path):
     """A cluster client raises its own errors (RedisClusterException when no node
     answers): they too must send the library to the disk, not up to the caller."""
-    monkeypatch.setattr(store_module, "REDIS_RETRY_SECONDS", 0)  # every call below meets the dead cluster
     client = connect(f"redis+cluster://127.0.0.1:{redis_cluster[0]}")
+
+    def library():
+        """A store whose breaker is closed: each call below meets the dead cluster."""
+        return AudioStore(tmp_path / "audio", client)
+
     try:
-        library = AudioStore(tmp_path / "audio", client)
         items, manifest = made_up_audio(4)
         for key, data in items[:3]:
-            library.put(key, data)
-        library.save_manifest(manifest)
+            library().put(key, data)
+        library().save_manifest(manifest)
         servers.stop_all()
 
         for key, data in items[:3]:
-            got, took = timed(library.get, key, digest(data))
+            got, took = timed(library().get, key, digest(data))
             assert got == data and took < REQUEST_LIMIT
         key, data = items[3]
-        _, took = timed(library.put, key, data)
-        assert library.read_disk(key) == data and took < REQUEST_LIMIT
-        _, took = timed(library.save_manifest, manifest)
+        _, took = timed(library().put, key, data)
+        assert library().read_disk(key) == data and took < REQUEST_LIMIT
+        _, took = timed(library().save_manifest, manifest)
         assert took < REQUEST_LIMIT
+        assert library().manifest_version() is store_module.UNAVAILABLE
         (tmp_path / "audio" / store_module.MANIFEST_FILE).unlink()
-        assert library.load_manifest() == {}
-        assert library.warm(manifest) == 0
+        assert library().load_manifest() == {}
+        assert library().warm(manifest) == 0
+        assert library().unservable({key: digest(data)}) == set()
     finally:
         client.close()
 
@@ -392,7 +398,7 @@ def test_a_sentinel_url_without_a_service_name_is_refused(url):
 # -- 4. Redis going away during calls -----------------------------------------------------
 def test_calls_go_on_when_redis_goes_away(built_audio, tmp_path, servers, monkeypatch):
     retry_after = 1.0
-    monkeypatch.setattr(store_module, "REDIS_RETRY_SECONDS", retry_after)
+    monkeypatch.setattr(breaker_module, "RETRY_SECONDS", retry_after)
     embedded = EmbeddedRedis(tmp_path / "redis", persist=False).start()
     try:
         port = embedded.port
@@ -432,9 +438,13 @@ def test_calls_go_on_when_redis_goes_away(built_audio, tmp_path, servers, monkey
         # (On a machine so slow that the restart outlasted the window, there is nothing to see.)
         if time.monotonic() - failed_at < retry_after * 0.8:
             assert client.get(f"/audio/{second}.wav").data == disk[second]
-            assert back.exists(keys.audio(second)) == 0, "Redis was skipped for REDIS_RETRY_SECONDS"
-        # ...and after REDIS_RETRY_SECONDS it tries Redis again (and fills it from disk).
+            assert back.exists(keys.audio(second)) == 0, "Redis was skipped for RETRY_SECONDS"
+        # ...and after RETRY_SECONDS a request starts a PING in the background (it
+        # does not wait for it); once Redis answers, it is used again (and filled from disk).
         time.sleep(max(0.0, failed_at + retry_after + 0.05 - time.monotonic()))
+        response, took = timed(client.get, f"/audio/{second}.wav")
+        assert response.data == disk[second] and took < REQUEST_LIMIT
+        wait_for(lambda: library.client() is not None, START_TIMEOUT, "the breaker to close")
         response, took = timed(client.get, f"/audio/{third}.wav")
         assert response.data == disk[third]
         assert back.get(keys.audio(third)) == disk[third]

@@ -64,3 +64,50 @@ def test_production_start_refuses_without_a_token(monkeypatch):
     monkeypatch.delenv("IVR_DEVELOPMENT")
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", TOKEN)
     assert create_app(serving=True).config["TWILIO_AUTH_TOKEN"] == TOKEN
+
+
+# -- a parameter sent twice: signed in one copy, read in another --------------------------
+def test_a_parameter_appended_twice_after_a_signed_body_is_refused(signed_app):
+    """The reproduction: a body signed with Digits=1, then `-d Digits=5` appended."""
+    url = "http://localhost/voice/en/main/key"
+    signature = sign(url)
+    body = "CallSid=CA1&From=%2B31612345678&Digits=1&Digits=5"
+    reply = signed_app.test_client().post("/voice/en/main/key", data=body, headers={
+        "X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"})
+    assert reply.status_code == 400 and b"sent once" in reply.data
+
+
+@pytest.mark.parametrize("token", ["", TOKEN])
+@pytest.mark.parametrize("path, body", [
+    ("/voice/en/main/key", "Digits=1&Digits=1"),  # even the same value twice
+    ("/voice/en/main/key?part=0&part=1", "Digits=1"),
+    ("/voice/en/main/key?Digits=5", "Digits=1"),  # in the query and in the form
+    ("/voice/language?tries=1&tries=2", ""),
+    ("/voice/status", "CallSid=CA1&CallSid=CA2"),
+])
+def test_any_repeated_parameter_is_refused_before_the_flow(signed_app, token, path, body):
+    signed_app.config["TWILIO_AUTH_TOKEN"] = token
+    reply = signed_app.test_client().post(path, data=body, headers={
+        "X-Twilio-Signature": sign(f"http://localhost{path}", {}),
+        "Content-Type": "application/x-www-form-urlencoded"})
+    assert reply.status_code == 400 and b"sent once" in reply.data
+
+
+# -- POST only: a GET would put the caller's number in the URL, and URLs are logged ------
+@pytest.mark.parametrize("path", ["/voice", "/voice/language", "/voice/language/key", "/voice/en/main",
+                                  "/voice/en/main/key", "/voice/status"])
+def test_webhooks_answer_post_only(signed_app, path):
+    signed_app.config["TWILIO_AUTH_TOKEN"] = ""  # even unsigned, a GET is not answered
+    client = signed_app.test_client()
+    reply = client.get(path, query_string=FORM)
+    assert reply.status_code == 405 and reply.headers["Allow"].split(", ").count("POST") == 1
+    assert client.post(path, data=FORM).status_code in (200, 204)
+
+
+@pytest.mark.parametrize("base", ["", "https://line.example.org"])
+@pytest.mark.parametrize("path", ["/voice/language?page=%C2%B2", "/voice/en/%6Dain?cc=%3Cx%3E"])
+def test_the_url_is_checked_as_sent_not_as_re_quoted(signed_app, base, path):
+    """Twilio signs the URL it requested, escapes and all."""
+    signed_app.config["PUBLIC_BASE_URL"] = base
+    signature = sign((base or "http://localhost") + path)
+    assert signed_app.test_client().post(path, data=FORM, headers={"X-Twilio-Signature": signature}).status_code == 200

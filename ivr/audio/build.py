@@ -78,9 +78,12 @@ def build(content, store, settings, engines=None, progress=True, log=print):
 
     def existing(key):
         """What is known of a key whose file is whole: from the last manifest (its
-        digest must match), else from the file itself when it is telephone-ready."""
+        digest must match; a host without the file copies it from Redis, so a
+        separate release machine makes nothing again), else from the file itself
+        when it is telephone-ready."""
         for entry in previous_by_key.get(key, []):
-            if store.read_disk(key, entry.get("digest")) is not None:
+            whole = store.read_disk(key, entry.get("digest")) is not None
+            if whole or store.restore_disk(key, entry.get("digest")):
                 return entry
         if not previous_by_key.get(key):
             data = store.read_disk(key)

@@ -1,4 +1,9 @@
-"""Serving audio to Twilio: immutable files named by their content hash."""
+"""Serving audio to Twilio: immutable files named by their content hash.
+
+A key this worker cannot serve is looked up once more in a newer build (one made a
+moment ago may have remade it) before the 404, and is then marked bad, so the next
+TwiML speaks that prompt with <Say> instead of playing silence.
+"""
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, request
@@ -21,15 +26,23 @@ def audio(key, ext):
         abort(404, description="No such audio.")
     manifest.refresh()
     expected = manifest.digest(key)
+    if expected is None and manifest.refresh(force=True):
+        expected = manifest.digest(key)
     if expected is None:
         abort(404, description="No such audio.")
     # What the audio says, for the simulator and the web phone to show (UTF-8, %-encoded).
     headers = {"ETag": f'"{key}"', "Cache-Control": CACHE_CONTROL, "X-Ivr-Text": quote(manifest.texts.get(key, ""))}
-    if key in request.if_none_match:
+    # A weak validator (W/"key") names the same bytes, and "*" any: both are a 304.
+    if request.if_none_match.contains_weak(key):
         return Response(status=304, headers=headers)
     data = services.store.get(key, expected)
+    if data is None and manifest.refresh(force=True) and manifest.digest(key) not in (None, expected):
+        data = services.store.get(key, manifest.digest(key))
     if data is None:
+        manifest.mark_bad(key)
         abort(404, description="This audio is not available.")
+    if key in manifest.bad:
+        manifest.mark_good(key)
     return Response(data, mimetype=encoding.CONTENT_TYPE, headers=headers)
 
 

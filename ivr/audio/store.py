@@ -1,12 +1,15 @@
-"""The audio store: on disk in audio/ (the durable copy) and in Redis (what the web
-workers read). Files are named by content key, so a key's bytes never change.
-Hand-written, as no library fits: it is a two-tier store with digest checks and a
-circuit breaker, over one small Redis vocabulary (GET, SET, a manifest hash).
+"""The audio store: on disk in audio/ (this host's durable copy) and in Redis (what
+every host's web workers read). Files are named by content key, so a key's bytes
+never change. Hand-written, as no library fits: it is a two-tier store with digest
+checks behind a circuit breaker, over one small Redis vocabulary (GET, SET, a hash).
 
 The manifest says, for every utterance in every language, which key to play, what
 text it says, which engine made it, and the SHA-256 of its bytes, so a corrupt file
-is never served. A Redis that has gone away is skipped for a while: audio then
-comes from disk and calls go on.
+is never served. Redis holds everything a host needs to play the current build (the
+manifest, its version, every file), so a host needs nothing on its disk; a host's
+disk copy fills Redis again when it comes back empty. Every Redis call goes through
+the breaker (ivr.store.breaker): a Redis that is gone or frozen costs one timeout,
+then audio comes from disk and calls go on.
 """
 import hashlib
 import json
@@ -18,23 +21,21 @@ import threading
 import time
 from pathlib import Path
 
-import redis
 from cachetools import LRUCache
 
 from ..store import keys
+from ..store.breaker import Breaker
 from . import encoding
 
 log = logging.getLogger(__name__)
 
 KEY_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 MANIFEST_FILE = "manifest.json"
-REDIS_RETRY_SECONDS = 5  # after a Redis error, use the disk alone this long
-# A Redis Cluster client raises its own: RedisClusterException when no node answers,
-# ClusterDownError (a ClusterError) while slots are not served.
-REDIS_ERRORS = (
-    redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, redis.exceptions.BusyLoadingError,
-    redis.exceptions.ClusterError, redis.exceptions.RedisClusterException, OSError,
-)
+# Audio and the manifest are public: a web process running as another user reads them.
+FILE_MODE = 0o644
+BATCH = 200  # keys per Redis round trip when warming the whole build
+CHECK_BATCH = 50  # keys read and hashed between two yields when checking it (a few ms)
+UNAVAILABLE = object()  # what manifest_version() says when Redis cannot be asked
 
 
 class MemoryCache:
@@ -74,10 +75,20 @@ def digest(data):
     return hashlib.sha256(data).hexdigest()
 
 
+def manifest_version(manifest):
+    """A build's identity in Redis: the SHA-256 of its manifest."""
+    return digest(json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+
+
+def _text(value):
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def _write_atomically(path, data):
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
+        os.fchmod(handle, FILE_MODE)  # mkstemp makes it 0600
         with os.fdopen(handle, "wb") as out:
             out.write(data)
         os.replace(tmp, path)
@@ -94,29 +105,12 @@ class AudioStore:
         never change, so it can never be stale."""
         self.directory = Path(directory)
         self.memory = MemoryCache(memory_bytes)
-        self.redis = redis_client
-        self._connect = connect
-        self._redis_down_until = 0.0
-        self._lock = threading.Lock()
+        self.breaker = Breaker(redis_client, connect)
+        self._warming = threading.Lock()  # one warm at a time in this worker
 
-    # -- Redis, best effort ---------------------------------------------------
     def client(self):
         """The Redis client, or None while Redis is down (the breaker is open) or unset."""
-        if time.monotonic() < self._redis_down_until:
-            return None
-        if self.redis is None and self._connect is not None:
-            with self._lock:
-                if self.redis is None:
-                    try:
-                        self.redis = self._connect()
-                    except REDIS_ERRORS as exc:
-                        self._redis_failed(exc)
-                        return None
-        return self.redis
-
-    def _redis_failed(self, exc):
-        log.warning("Redis is unavailable (%s); serving audio from disk for %ss", exc, REDIS_RETRY_SECONDS)
-        self._redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
+        return self.breaker.client()
 
     # -- audio files ------------------------------------------------------------
     def path(self, key):
@@ -131,18 +125,12 @@ class AudioStore:
         except (FileNotFoundError, ValueError):
             return None
         if expected_digest and digest(data) != expected_digest:
-            log.error("audio %s on disk is corrupt: not served", key)
             return None
         return data
 
     def put(self, key, data):
         _write_atomically(self.path(key), data)
-        client = self.client()
-        if client is not None:
-            try:
-                client.set(keys.audio(key), data)
-            except REDIS_ERRORS as exc:
-                self._redis_failed(exc)
+        self.breaker.call(lambda r: r.set(keys.audio(key), data))
 
     def get(self, key, expected_digest=None):
         """Audio bytes: from this worker's memory, else Redis, else disk (and put
@@ -155,44 +143,73 @@ class AudioStore:
         return data
 
     def _fetch(self, key, expected_digest):
-        client = self.client()
-        if client is not None:
-            try:
-                data = client.get(keys.audio(key))
-                if data is not None and (expected_digest is None or digest(data) == expected_digest):
-                    return data
-            except REDIS_ERRORS as exc:
-                self._redis_failed(exc)
-                client = None
+        data = self.breaker.call(lambda r: r.get(keys.audio(key)))
+        if data is not None and (expected_digest is None or digest(data) == expected_digest):
+            return data
         data = self.read_disk(key, expected_digest)
-        if data is not None and client is not None:
-            try:
-                client.set(keys.audio(key), data)
-            except REDIS_ERRORS as exc:
-                self._redis_failed(exc)
+        if data is not None:  # Redis lacks it or holds a bad copy: this one is whole
+            self.breaker.call(lambda r: r.set(keys.audio(key), data))
         return data
 
-    # -- the manifest ------------------------------------------------------------
-    def load_manifest(self):
-        """The manifest from disk; a host without it (a new worker) reads Redis's copy."""
+    def restore_disk(self, key, expected_digest):
+        """Copy a key from Redis to this host's disk (a build on a host that has not
+        got the last build's files). Whether the disk now holds it whole."""
+        data = self.breaker.call(lambda r: r.get(keys.audio(key)))
+        if data is None or digest(data) != expected_digest:
+            return False
+        _write_atomically(self.path(key), data)
+        return True
+
+    def unservable(self, wanted, batch=CHECK_BATCH):
+        """The keys of `wanted` (key -> digest) that no tier can serve whole now:
+        not in this worker's memory, not in Redis, not on disk."""
+        items = [(key, expected) for key, expected in wanted.items() if key not in self.memory]
+        bad = set()
+        for start in range(0, len(items), batch):
+            time.sleep(0)  # let requests run: under gevent, hashing files never yields by itself
+            part = items[start : start + batch]
+            found = self.breaker.call(lambda r: _get_many(r, [k for k, _ in part])) or [None] * len(part)
+            for (key, expected), data in zip(part, found):
+                if (data is None or digest(data) != expected) and self.read_disk(key, expected) is None:
+                    bad.add(key)
+        return bad
+
+    # -- the manifest: this host's disk copy and every host's in Redis ------------
+    def disk_manifest(self):
+        """The manifest on this host's disk, or None when it has none it can read."""
         try:
             return json.loads((self.directory / MANIFEST_FILE).read_text(encoding="utf-8"))
         except FileNotFoundError:
-            return self._redis_manifest()
+            return None
         except (json.JSONDecodeError, UnicodeDecodeError):
-            log.error("audio/%s is unreadable: treating as empty", MANIFEST_FILE)
-            return {}
+            log.error("audio/%s is unreadable: ignored", MANIFEST_FILE)
+            return None
 
-    def _redis_manifest(self):
-        client = self.client()
-        if client is None:
-            return {}
+    def redis_manifest(self):
+        """(version, entries) of the build Redis holds; None when it holds none or is down."""
+        def read(client):
+            return client.get(keys.AUDIO_MANIFEST_VERSION), client.hgetall(keys.AUDIO_MANIFEST)
+
+        found = self.breaker.call(read)
+        if found is None or (found[0] is None and not found[1]):
+            return None
         try:
-            raw = client.hgetall(keys.AUDIO_MANIFEST)
-        except REDIS_ERRORS as exc:
-            self._redis_failed(exc)
-            return {}
-        return {k.decode(): json.loads(v) for k, v in raw.items()}
+            return _text(found[0]), {_text(k): json.loads(v) for k, v in found[1].items()}
+        except (ValueError, UnicodeDecodeError):
+            log.error("the manifest in Redis is unreadable: ignored")
+            return None
+
+    def manifest_version(self):
+        """The version of the build Redis holds: None when it holds none (a Redis
+        restarted empty), UNAVAILABLE when Redis cannot be asked."""
+        return self.breaker.call(lambda r: _text(r.get(keys.AUDIO_MANIFEST_VERSION)), UNAVAILABLE)
+
+    def load_manifest(self):
+        """This host's manifest, else Redis's, else none (what a build starts from)."""
+        found = self.disk_manifest()
+        if found is None:
+            found = (self.redis_manifest() or (None, {}))[1]
+        return found
 
     def manifest_mtime(self):
         try:
@@ -203,43 +220,77 @@ class AudioStore:
     def save_manifest(self, manifest):
         data = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=0).encode("utf-8")
         _write_atomically(self.directory / MANIFEST_FILE, data)
-        client = self.client()
-        if client is not None:
-            try:
-                pipe = client.pipeline(transaction=False)
-                pipe.delete(keys.AUDIO_MANIFEST)
-                if manifest:
-                    pipe.hset(keys.AUDIO_MANIFEST, mapping={k: json.dumps(v) for k, v in manifest.items()})
-                pipe.incr(keys.AUDIO_MANIFEST_VERSION)
-                pipe.execute()
-            except REDIS_ERRORS as exc:
-                self._redis_failed(exc)
+        self.publish_manifest(manifest)
 
-    def warm(self, manifest, batch=200):
-        """Copy into Redis the audio it lacks, from disk. One worker at a time does it.
-        Returns how many files were copied (0 when another worker holds the lock)."""
-        client = self.client()
-        if client is None:
+    def publish_manifest(self, manifest, only_if_absent=False):
+        """Put `manifest` in Redis for every host: the entries first, the version last,
+        so a worker that sees the new version finds the whole manifest (the hash is
+        never emptied on the way). Returns the version, or None when not written."""
+        version = manifest_version(manifest)
+
+        def write(client):
+            if only_if_absent and client.exists(keys.AUDIO_MANIFEST_VERSION, keys.AUDIO_MANIFEST):
+                return None  # (a build may be writing it)
+            stale = {_text(k) for k in client.hkeys(keys.AUDIO_MANIFEST)} - set(manifest)
+            pipe = client.pipeline(transaction=False)
+            if manifest:
+                pipe.hset(keys.AUDIO_MANIFEST, mapping={k: json.dumps(v) for k, v in manifest.items()})
+            if stale:
+                pipe.hdel(keys.AUDIO_MANIFEST, *stale)
+            pipe.execute()
+            client.set(keys.AUDIO_MANIFEST_VERSION, version)
+            return version
+
+        return self.breaker.call(write)
+
+    # -- filling an empty Redis from this host's disk ------------------------------
+    def warm(self, manifest, batch=BATCH):
+        """Copy into Redis what it lacks from this host's disk: the manifest when it
+        has none, and the audio files. One worker at a time does it. Returns how many
+        files were copied (0 when another worker holds the lock)."""
+        return self.breaker.call(lambda client: self._warm(client, manifest, batch), 0)
+
+    def _warm(self, client, manifest, batch):
+        if not client.set(keys.AUDIO_WARM_LOCK, str(os.getpid()), nx=True, ex=120):
             return 0
-        try:
-            if not client.set(keys.AUDIO_WARM_LOCK, str(os.getpid()), nx=True, ex=120):
-                return 0
-            wanted = sorted({entry["key"]: entry.get("digest") for entry in manifest.values()}.items())
-            copied = 0
-            for start in range(0, len(wanted), batch):
-                part = wanted[start : start + batch]
-                present = client.exists(*[keys.audio(k) for k, _ in part]) if part else 0
-                if present == len(part):
-                    continue
-                pipe = client.pipeline(transaction=False)
-                for key, expected in part:
-                    data = self.read_disk(key, expected)
-                    if data is not None:
-                        pipe.set(keys.audio(key), data, nx=True)
-                        copied += 1
-                pipe.execute()
-            client.delete(keys.AUDIO_WARM_LOCK)
-            return copied
-        except REDIS_ERRORS as exc:
-            self._redis_failed(exc)
-            return 0
+        if manifest:
+            self.publish_manifest(manifest, only_if_absent=True)
+        wanted = sorted({entry["key"]: entry.get("digest") for entry in manifest.values()}.items())
+        copied = 0
+        for start in range(0, len(wanted), batch):
+            time.sleep(0)  # let requests run (see unservable)
+            part = wanted[start : start + batch]
+            if client.exists(*[keys.audio(k) for k, _ in part]) == len(part):
+                continue
+            pipe = client.pipeline(transaction=False)
+            for key, expected in part:
+                data = self.read_disk(key, expected)
+                if data is not None:
+                    pipe.set(keys.audio(key), data, nx=True)
+                    copied += 1
+            pipe.execute()
+        client.delete(keys.AUDIO_WARM_LOCK)
+        return copied
+
+    def warm_in_background(self, manifest):
+        """warm() in a thread, unless this worker is warming already; the thread or None."""
+        if not self._warming.acquire(blocking=False):
+            return None
+
+        def run():
+            try:
+                self.warm(manifest)
+            finally:
+                self._warming.release()
+
+        thread = threading.Thread(target=run, daemon=True, name="audio-warm")
+        thread.start()
+        return thread
+
+
+def _get_many(client, names):
+    """GET of many audio keys in one round trip (a pipeline: MGET cannot cross Cluster slots)."""
+    pipe = client.pipeline(transaction=False)
+    for name in names:
+        pipe.get(keys.audio(name))
+    return pipe.execute()

@@ -1,6 +1,7 @@
 """A call: Twilio's webhooks in, TwiML out.
 
   webhooks        the Flask views: read the request's values, answer cached TwiML
+  form            refuse what is not Twilio's plain form (4xx), before anything reads it
   signature       refuse what Twilio did not sign
   twilio_request  Twilio's request described once (parameters, URL, signature)
   flow            the call flow: plain functions from values to TwiML (no Flask)

@@ -2,9 +2,11 @@
 
 A language is offered when every utterance it can say has current audio (its text
 unchanged since the build); AUDIO_PREVIEW relaxes that for staff. Any utterance
-without current audio falls back, in order, to Twilio's <Say> voice for the
+without current audio, or whose audio cannot be served (a corrupt file: the
+manifest's `bad` keys), falls back, in order, to Twilio's <Say> voice for the
 language, to the audio of its previous text, and last to <Say> in the default voice,
-so the caller never hears silence; `ivr check` reports every such case.
+so the caller never hears silence. `ivr check` reports what lacks audio, `ivr audio
+coverage` also what cannot be served.
 """
 from ..audio import encoding
 from ..content import registry
@@ -40,11 +42,11 @@ class PlaySpeech:
         for utterance in utterances:
             item_id = registry.utterance_id(lang, utterance)
             key = manifest.current.get(item_id)
-            if key is not None:
+            if key is not None and key not in manifest.bad:
                 parent.play(self.url(key))
             elif self.say.can_speak(lang):
                 self.say.add(parent, lang, [utterance])
-            elif item_id in manifest.entries:
+            elif item_id in manifest.entries and manifest.entries[item_id]["key"] not in manifest.bad:
                 parent.play(self.url(manifest.entries[item_id]["key"]))
             else:
                 parent.say(self.content.text(lang, utterance))

@@ -3,20 +3,28 @@ from functools import wraps
 
 from flask import abort, current_app, request
 
-from . import twilio_request
+from . import form, twilio_request
 
 
 def request_url(req, base_url):
-    """The URL Twilio signed for this request (see twilio_request.public_url)."""
-    query = req.query_string.decode("latin-1")
-    return twilio_request.public_url(req.url, req.path + (f"?{query}" if query else ""), base_url)
+    """The URL Twilio signed for this request (see twilio_request.public_url): the path
+    and query exactly as the request line sent them (req.url would re-quote them, and
+    Twilio signs "?page=%C2%B2" as it sent it)."""
+    target = req.environ.get("RAW_URI") or req.environ.get("REQUEST_URI") or ""
+    if not target.startswith("/"):  # a server that keeps no raw target: rebuilt from parts
+        query = req.query_string.decode("latin-1")
+        target = req.script_root + req.path + (f"?{query}" if query else "")
+    path_and_query = target.removeprefix(req.script_root)
+    return twilio_request.public_url(f"{req.scheme}://{req.host}{target}", path_and_query, base_url)
 
 
 def twilio_only(view):
-    """Refuse (403) a webhook whose X-Twilio-Signature does not match, when a token is set."""
+    """Refuse a webhook that is not a plain Twilio form (4xx, see form.check), and
+    (403) one whose X-Twilio-Signature does not match, when a token is set."""
 
     @wraps(view)
     def checked(*args, **kwargs):
+        form.check()  # after it, request.form holds each name once, as signed
         token = current_app.config["TWILIO_AUTH_TOKEN"]
         if token:
             url = request_url(request, current_app.config["PUBLIC_BASE_URL"])

@@ -1,7 +1,9 @@
 """Twilio voice webhooks: thin views that read the request's values and answer the
 call flow's TwiML, cached by those values."""
 import logging
+import re
 
+import phonenumbers
 from flask import Blueprint, Response, current_app, request
 
 from ..config import EXTENSION
@@ -13,6 +15,11 @@ log = logging.getLogger(__name__)
 
 INVALID = "?"  # stands for input no keypad can send; the flow treats it as a wrong key
 MAX_COUNTER = 99
+COUNTER = re.compile(r"[0-9]{1,3}")  # ASCII only: str.isdigit() also takes ², ① and ٣
+# What a status line may show: Twilio's own forms of these values, nothing a sender made up.
+CALL_SID = re.compile(r"CA[0-9a-f]{32}")
+CALL_STATUSES = frozenset({"queued", "ringing", "in-progress", "completed", "busy", "failed", "no-answer", "canceled"})
+DURATION = re.compile(r"[0-9]{1,6}")
 
 
 def line():
@@ -40,33 +47,52 @@ def _cached(key, make):
 def _counter(name):
     """A small non-negative integer from the query string; anything else is 0."""
     raw = request.args.get(name, "")
-    return min(int(raw), MAX_COUNTER) if raw.isdigit() and len(raw) <= 3 else 0
+    return min(int(raw), MAX_COUNTER) if COUNTER.fullmatch(raw) else 0
 
 
 def _digits():
-    raw = request.values.get("Digits", "")
+    raw = request.form.get("Digits", "")
     return raw if all(c in KEYPAD for c in raw) else INVALID
 
 
 def _caller(flow, node_id):
     """The caller's number, read only where a menu offers the caller's own country."""
-    return request.values.get("From", "") if flow.uses_caller(node_id) else ""
+    return request.form.get("From", "") if flow.uses_caller(node_id) else ""
 
 
-@bp.route("", methods=["GET", "POST"])
+def _shown(name, valid):
+    """A form value for a log line when it has Twilio's form (`valid(value)`), else "-":
+    without a token anyone can POST, and a log line never holds a phone number."""
+    raw = request.form.get(name, "")
+    return raw if valid(raw) else "-"
+
+
+def _country(number):
+    """The caller's country code for the log, never the number."""
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(number, None)) or "-"
+    except phonenumbers.NumberParseException:
+        return "-"
+
+
+# Webhooks are POST only (Twilio's default): a GET would carry the caller's number
+# in its query string, and query strings are written to access logs.
+@bp.route("", methods=["POST"])
 @twilio_only
 def incoming():
+    sid, country = _shown("CallSid", CALL_SID.fullmatch), _country(request.form.get("From", ""))
+    log.info("call %s incoming country=%s", sid, country)
     return _cached(("incoming",), line().flow.incoming)
 
 
-@bp.route("/language", methods=["GET", "POST"])
+@bp.route("/language", methods=["POST"])
 @twilio_only
 def language_menu():
     page, tries = _counter("page"), _counter("tries")
     return _cached(("language", page, tries), lambda: line().flow.language_menu(page, tries))
 
 
-@bp.route("/language/key", methods=["GET", "POST"])
+@bp.route("/language/key", methods=["POST"])
 @twilio_only
 def language_key():
     digits, page = _digits(), _counter("page")
@@ -79,14 +105,14 @@ def status():
     # Twilio's call status callback: logged, so operators can follow calls.
     log.info(
         "call %s %s duration=%s",
-        request.form.get("CallSid", "-"),
-        request.form.get("CallStatus", "-"),
-        request.form.get("CallDuration", "-"),
+        _shown("CallSid", CALL_SID.fullmatch),
+        _shown("CallStatus", CALL_STATUSES.__contains__),
+        _shown("CallDuration", DURATION.fullmatch),
     )
     return "", 204
 
 
-@bp.route("/<lang>/<node_id>", methods=["GET", "POST"])
+@bp.route("/<lang>/<node_id>", methods=["POST"])
 @twilio_only
 def node(lang, node_id):
     flow = line().flow
@@ -97,7 +123,7 @@ def node(lang, node_id):
     )
 
 
-@bp.route("/<lang>/<node_id>/key", methods=["GET", "POST"])
+@bp.route("/<lang>/<node_id>/key", methods=["POST"])
 @twilio_only
 def key(lang, node_id):
     flow = line().flow

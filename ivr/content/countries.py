@@ -15,7 +15,7 @@ def region_for_dialling_code(digits):
     "212" is Morocco; "1876" is Jamaica (a code shared by several countries is told
     apart by the digits after it); "1" alone is the shared code's main country.
     """
-    if not digits or not digits.isdigit() or len(digits) > 6:
+    if not digits or not (digits.isascii() and digits.isdigit()) or len(digits) > 6:  # "²".isdigit()
         return None
     for length in (1, 2, 3):
         code, rest = digits[:length], digits[length:]

@@ -2,7 +2,7 @@
 
 Absolute times depend on the machine, so every figure is compared with a baseline
 measured in the same run: a bare Flask app returning a constant TwiML document of
-similar size, served the same way (gunicorn, same workers). Each target is measured
+similar size, served the same way (the Procfile's gunicorn config, same workers). Each target is measured
 in short rounds alternating with the baseline, so both see the same background load
 (a small shared machine is noisy). The ratio says what our own code costs on top of
 Flask + gunicorn. The servers' CPU time per request (Linux /proc) gives a second
@@ -68,6 +68,7 @@ def bare_app():
     return app
 
 
+@dataclass
 class Row:
     bench: str
     target: str
@@ -261,7 +262,7 @@ def main(argv=None):
             return 2
 
     # The client threads share the machine with the servers: ratios, not absolutes, carry over.
-    print(f"{WORKERS} sync gunicorn worker(s) per server, {opts.threads} client threads, "
+    print(f"{WORKERS} gunicorn worker(s) per server, as the Procfile runs them (gunicorn.conf.py), {opts.threads} client threads, "
           f"{opts.seconds:g} s per target in {opts.rounds} rounds alternating with the baseline, "
           f"loopback, {os.cpu_count()} CPUs; rps/bare is the median of the per-round ratios")
     print(f"app settings: {' '.join(f'{k}={v}' for k, v in env.items())}\n")

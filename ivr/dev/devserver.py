@@ -1,49 +1,111 @@
 """`make run`: the line on http://127.0.0.1:$PORT, ready to try.
 
-Starts an embedded Redis under instance/ unless REDIS_URL names one, brings the audio
-up to date (only what changed is made), and serves. Without TWILIO_AUTH_TOKEN the
-webhooks are not checked for Twilio's signature, and it says so.
+Starts an embedded Redis under INSTANCE_DIR unless REDIS_URL names one, brings the
+audio up to date (only what changed is made), and serves. Without TWILIO_AUTH_TOKEN
+the webhooks are not checked for Twilio's signature, and it says so.
+
+It writes the URL it serves on to INSTANCE_DIR/run.url, so `make call` in another
+terminal finds it whatever PORT it was given. However it is stopped (Ctrl-C, SIGTERM
+to it or to make's process group, the terminal closing), it stops what it started:
+the Redis, the URL file.
 """
+import contextlib
+import signal
 import sys
+from pathlib import Path
 
 from .. import config
 from ..app import create_app
 from ..audio.build import build
 from ..store.redis import EmbeddedRedis
+from .simulator import RUN_URL
+
+# Signals that stop `make run` besides Ctrl-C.
+STOPPING = (signal.SIGTERM, signal.SIGHUP)
 
 
 def say(line):
     print(line, file=sys.stderr)
 
 
-def main(environ=None):
-    settings = config.from_environment(environ)
-    port = settings["PORT"]
-    embedded = None
-    if not settings["REDIS_URL"]:
-        redis_dir = config.ROOT / "instance" / "redis"
-        embedded = EmbeddedRedis(redis_dir, persist=True).start()
+class Stopped(SystemExit):
+    """Raised in the main thread by a stopping signal, so every `finally` runs."""
+
+
+@contextlib.contextmanager
+def stopped_by_signals():
+    def stop(signum, _frame):
+        raise Stopped(0)
+
+    previous = {sig: signal.signal(sig, stop) for sig in STOPPING}
+    # Ctrl-C is Python's KeyboardInterrupt, even when started from a shell that had
+    # SIGINT ignored (a background job of a script).
+    previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    except (Stopped, KeyboardInterrupt):
+        say("Stopped.")
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def embedded_redis(settings):
+    """An embedded Redis for this run unless REDIS_URL names one; stopped on the way out."""
+    if settings["REDIS_URL"]:
+        yield
+        return
+    redis_dir = Path(settings["INSTANCE_DIR"]) / "redis"
+    with EmbeddedRedis(redis_dir, persist=True) as embedded:
         settings["REDIS_URL"] = embedded.url
         say(f"Redis: embedded, persisted in {redis_dir}")
+        yield
+
+
+@contextlib.contextmanager
+def announced(settings, url):
+    """The URL this run serves on, in INSTANCE_DIR/run.url while it runs (for `make call`)."""
+    path = Path(settings["INSTANCE_DIR"]) / RUN_URL
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(url + "\n", encoding="utf-8")
+    try:
+        yield
+    finally:
+        # Only our own: another `make run` may have written it since.
+        with contextlib.suppress(OSError):
+            if path.read_text(encoding="utf-8").strip() == url:
+                path.unlink()
+
+
+def prepared_app(settings):
+    """The line as `make run` serves it, its audio brought up to date."""
     if not settings["TWILIO_AUTH_TOKEN"]:
         settings["IVR_DEVELOPMENT"] = True
         say("NOTE: TWILIO_AUTH_TOKEN is not set: webhooks are NOT checked for Twilio's signature.\n"
             "      This is for trying the line locally; set the token before Twilio can reach it.")
     app = create_app(settings, serving=True)
-    line = app.extensions["ivr"]
+    line = app.extensions[config.EXTENSION]
     say("Bringing the audio up to date (only what changed is made)...")
     report = build(line.content, line.store, settings, log=say)
     say(report.table(list(line.content.catalogues)))
     if line.manifest is not None:
         line.manifest.load()
-    say(f"\nThe line answers on http://127.0.0.1:{port}/voice  (languages: {', '.join(line.offered()) or 'none'})")
-    if settings["PHONE_ENABLED"] or settings["IVR_DEVELOPMENT"]:
-        say(f"Try it in the browser: http://127.0.0.1:{port}/phone   or in a terminal: make call")
-    try:
-        app.run(host="127.0.0.1", port=port, threaded=True)
-    finally:
-        if embedded is not None:
-            embedded.stop()
+    return app
+
+
+def main(environ=None):
+    settings = config.from_environment(environ)
+    port = settings["PORT"]
+    url = f"http://127.0.0.1:{port}"
+    with stopped_by_signals(), embedded_redis(settings):
+        app = prepared_app(settings)
+        line = app.extensions[config.EXTENSION]
+        say(f"\nThe line answers on {url}/voice  (languages: {', '.join(line.offered()) or 'none'})")
+        if settings["PHONE_ENABLED"] or settings["IVR_DEVELOPMENT"]:
+            say(f"Try it in the browser: {url}/phone   or in a terminal: make call")
+        with announced(settings, url):
+            app.run(host="127.0.0.1", port=port, threaded=True)
 
 
 if __name__ == "__main__":

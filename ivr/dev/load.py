@@ -6,11 +6,7 @@ workers) can be measured (CPU from /proc) and always stopped.
 """
 import contextlib
 import os
-import signal
 import statistics
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -18,11 +14,10 @@ from http.client import HTTPConnection, HTTPException
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-import portpicker
+from . import procfile
+from .procfile import ServerFailed  # noqa: F401  (the bench imports it from here)
 
-from ..config import ROOT
-
-WORKERS = 1  # sync workers per server; the same for both so the ratio is fair
+WORKERS = 1  # workers per server (the Procfile's worker class); the same for both so the ratio is fair
 START_TIMEOUT = 20.0  # seconds a server gets to answer before we give up
 
 # -- results -------------------------------------------------------------------
@@ -63,17 +58,15 @@ class Stats:
         return self.percentile_ms(0.99)
 
 
-@dataclass
-
 # -- servers -------------------------------------------------------------------
-class ServerFailed(RuntimeError):
-    pass
-
-
-class Server(str):
-    """A server's base URL that also knows its process group (for CPU accounting)."""
-
-    pgid = None
+@contextlib.contextmanager
+def serve(app_spec, env=None, workers=WORKERS):
+    """Run `app_spec` the way the Procfile's web process runs the line (its gunicorn
+    config: worker class, timeouts), with `workers` workers, on a free loopback port;
+    yield its base URL (a Server that knows its process group); always stop it."""
+    with procfile.serve(env, app_spec=app_spec, timeout=START_TIMEOUT,
+                        extra=["--workers", str(workers), "--log-level", "warning"]) as server:
+        yield server
 
 
 def group_cpu_seconds(pgid):
@@ -90,63 +83,12 @@ def group_cpu_seconds(pgid):
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def _answers(port):
-    """True once something speaks HTTP on the port (any status will do)."""
-    conn = HTTPConnection("127.0.0.1", port, timeout=1)
-    try:
-        conn.request("GET", "/")
-        conn.getresponse().read()
-        return True
-    except (OSError, HTTPException):
-        return False
-    finally:
-        conn.close()
-
-
-@contextlib.contextmanager
-def serve(app_spec, env=None, workers=WORKERS):
-    """Run `gunicorn app_spec` on a free loopback port; yield its base URL (a Server); always stop it."""
-    port = portpicker.pick_unused_port()
-    cmd = [
-        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-        "--worker-class", "sync", "--chdir", str(ROOT), "--log-level", "warning", app_spec,
-    ]
-    with tempfile.TemporaryFile() as log:
-        # A session of its own, so the whole group (master and workers) can be killed.
-        proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=log, stderr=log,
-                                start_new_session=True)
-        try:
-            deadline = time.monotonic() + START_TIMEOUT
-            while not _answers(port):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    tail = log.read().decode(errors="replace")[-2000:]
-                    why = f"exited with {proc.returncode}" if proc.poll() is not None else \
-                        f"did not answer within {START_TIMEOUT:.0f} s"
-                    raise ServerFailed(f"gunicorn {app_spec!r} {why}:\n{tail}")
-                time.sleep(0.1)
-            server = Server(f"http://127.0.0.1:{port}")
-            server.pgid = proc.pid  # its own session: group id == master's pid
-            yield server
-        finally:
-            _stop(proc)
-
-
-def _stop(proc):
-    for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, sig)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(wait)
-            return
-
-
 # -- load ----------------------------------------------------------------------
 def load(base_url, path, form, seconds=5.0, threads=8, warmup=1.0, max_requests=200_000, method="POST"):
     """POST `form` to `path` from `threads` clients for warmup + seconds; bounded by count too.
 
-    Each thread keeps its own HTTPConnection (it reconnects by itself when the server
-    closes, as gunicorn's sync workers do after every response). Only requests started
+    Each thread keeps its own HTTPConnection (kept alive by the gevent workers; it
+    reconnects by itself whenever the server closes it). Only requests started
     after the warm-up count.
     """
     url = urlsplit(base_url)

@@ -8,6 +8,7 @@ from a script ("1 2 - 995# 9", where "-" is silence).
 import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import unquote, urlencode, urljoin
 
 import requests
@@ -17,6 +18,13 @@ from ..call.twilio_request import CALLED, DEFAULT_CALLER
 
 SILENCE = "-"
 MAX_STEPS = 500  # a runaway flow must not make the simulator loop for ever
+# How a <Play> the caller cannot hear is shown: "(the audio answers 404)".
+SILENT_AUDIO = "(the audio"
+# A document that ends without a way on: Twilio hangs up on the caller.
+DEAD_END = "the line went silent"
+# In INSTANCE_DIR: the URL `make run` serves on, while it runs, for `ivr call` to find.
+RUN_URL = "run.url"
+DEFAULT_PORT = 5000
 
 
 @dataclass
@@ -35,6 +43,7 @@ class Call:
     token: str = ""
     session: object = field(default_factory=requests.Session)
     call_sid: str = field(default_factory=twilio_request.new_call_sid)
+    timeout: float = 30.0  # seconds a webhook may take before the call counts as failed
 
     def params(self, extra=None):
         return {**twilio_request.params(self.call_sid, self.caller, called=self.called), **(extra or {})}
@@ -45,10 +54,15 @@ class Call:
         if self.token:
             signed = url if method == "POST" else _with_query(url, params)
             headers["X-Twilio-Signature"] = twilio_request.sign(self.token, signed, params if method == "POST" else {})
-        if method == "GET":
-            reply = self.session.get(url, params=params, headers=headers, timeout=30)
-        else:
-            reply = self.session.post(url, data=params, headers=headers, timeout=30)
+        try:
+            if method == "GET":
+                reply = self.session.get(url, params=params, headers=headers, timeout=self.timeout)
+            else:
+                reply = self.session.post(url, data=params, headers=headers, timeout=self.timeout)
+        except requests.ConnectionError as exc:
+            raise Unreachable(f"nothing answers at {self.base_url}") from exc
+        except requests.RequestException as exc:
+            raise CallError(f"{method} {url} failed: {type(exc).__name__}") from exc
         if reply.status_code != 200:
             raise CallError(f"{method} {url} answered {reply.status_code}: {reply.text[:200]}")
         return ET.fromstring(reply.content)
@@ -56,6 +70,25 @@ class Call:
 
 class CallError(RuntimeError):
     pass
+
+
+class Unreachable(CallError):
+    """Nothing answers at the line's URL: it is not running there."""
+
+
+def line_url(settings, environ):
+    """Where the line to call runs, and how we know: $PORT when it is set, else the URL
+    a running `make run` wrote (INSTANCE_DIR/run.url), else the default port."""
+    if environ.get("PORT"):
+        return f"http://127.0.0.1:{environ['PORT']}", "from PORT"
+    announced = Path(settings["INSTANCE_DIR"]) / RUN_URL
+    try:
+        url = announced.read_text(encoding="utf-8").strip()
+    except OSError:
+        url = ""
+    if url:
+        return url, f"where `make run` said it serves, in {announced}"
+    return f"http://127.0.0.1:{DEFAULT_PORT}", "the default; no `make run` has said where it serves"
 
 
 def _with_query(url, params):
@@ -104,7 +137,7 @@ def run(call, next_keys, emit, max_steps=MAX_STEPS):
                 return
         if next_step is None:
             # Twilio ends a call whose document runs out: a dead end.
-            emit(Event("end", "the line went silent: the document ended without a way on"))
+            emit(Event("end", f"{DEAD_END}: the document ended without a way on"))
             return
         url, method, extra = next_step
     emit(Event("end", f"stopped after {max_steps} requests"))
@@ -118,16 +151,19 @@ def _speech(verb, session=None):
 
 
 def _played_text(url, session):
-    """What an audio file says, from the line's X-Ivr-Text header; a HEAD request
-    also proves the audio is there, as Twilio will need it."""
+    """What an audio file says, from the line's X-Ivr-Text header. It is fetched as
+    Twilio fetches it (GET), which proves the audio is there; one that cannot be
+    fetched is silence for the caller, and its text says so (see SILENT_AUDIO)."""
     if session is None:
         return ""
     try:
-        reply = session.head(url, timeout=10)
+        reply = session.get(url, timeout=10)
     except requests.RequestException as exc:
-        return f"(cannot fetch the audio: {exc})"
+        return f"{SILENT_AUDIO} cannot be fetched: {type(exc).__name__})"
     if reply.status_code != 200:
-        return f"(the audio answers {reply.status_code})"
+        return f"{SILENT_AUDIO} answers {reply.status_code})"
+    if not reply.content:
+        return f"{SILENT_AUDIO} is empty)"
     return unquote(reply.headers.get("X-Ivr-Text", ""))
 
 
@@ -156,7 +192,9 @@ def keyboard(stream=sys.stdin, prompt=sys.stderr):
     return next_keys
 
 
-def printer(out=sys.stdout):
+def printer(out=None):
+    out = out or sys.stdout  # the stdout of the moment (a test's runner may have swapped it)
+
     def emit(event):
         if event.kind == "say":
             out.write(f"  [{event.language}] {event.text}\n")

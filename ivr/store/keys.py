@@ -6,7 +6,8 @@ NAMESPACE = "ivr:"
 # Audio bytes by content key: ivr:audio:<key>. Immutable: the key is a content hash.
 AUDIO = NAMESPACE + "audio:{key}"
 # The audio manifest (what to play for each prompt in each language): a hash of
-# "<lang>|<prompt>|<slots>" -> JSON entry, and its version, bumped on every build.
+# "<lang>|<prompt>|<slots>" -> JSON entry, and its version: the manifest's SHA-256,
+# written after the hash by every build, read by every worker to notice a new build.
 AUDIO_MANIFEST = NAMESPACE + "audio:manifest"
 AUDIO_MANIFEST_VERSION = NAMESPACE + "audio:manifest-version"
 # Held by the one worker that copies audio from disk into an empty Redis.

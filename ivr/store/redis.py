@@ -87,7 +87,7 @@ class EmbeddedRedis:
 
     def start(self, timeout=10):
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.port = portpicker.pick_unused_port()
+        self.port = self.port or portpicker.pick_unused_port()  # a restart keeps its port
         save = ["--save", "60 1", "--appendonly", "yes"] if self.persist else ["--save", "", "--appendonly", "no"]
         self.process = subprocess.Popen(
             [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory),
