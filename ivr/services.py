@@ -16,7 +16,9 @@ from .call.play import PlaySpeech
 from .call.speech import SaySpeech, offered_languages
 from .content import load_content
 from .config import EXTENSION
+from .audio.store import REDIS_ERRORS
 from .store import redis as redis_store
+from .store.callers import CallerMemory
 
 TWIML_CACHE_SIZE = 4096  # documents; bounded because a caller can send any digits
 
@@ -60,6 +62,8 @@ class Services:
             self.manifest = Manifest(self.content, self.store)
             base_url = base_url or (lambda: settings["PUBLIC_BASE_URL"])
             self.speech = PlaySpeech(self.content, self.manifest, self.say, base_url, preview=settings["AUDIO_PREVIEW"])
+        self.callers = CallerMemory(settings["CALLER_HASH_KEY"], settings["LANGUAGE_MEMORY_DAYS"],
+                                    self.store.client, self.store._redis_failed, REDIS_ERRORS)
         self.flow = Flow(self.content, self.speech, settings)
         self.twiml_cache = TwimlCache()
 
