@@ -29,6 +29,8 @@ def check_command():
 
     line = _services()
     report = run_check(line.content, line.settings, line.offered(), audio=line.manifest)
+    if line.manifest is not None:
+        report.warnings += _timing(line)[1]
     click.echo(report.render())
     sys.exit(0 if report.ok else 1)
 
@@ -97,6 +99,27 @@ def coverage_command(lang):
         click.echo(f"ERROR: {len(broken)} prompts have audio that is corrupt or missing on disk and in Redis "
                    "(spoken with <Say> instead); `ivr audio build` remakes it", err=True)
         sys.exit(1)
+
+
+def _timing(line):
+    from .call import timing
+
+    settings = line.settings
+    return timing.report(timing.measure(line.flow, line.manifest), settings["FIRST_ANSWER_SECONDS"],
+                         settings["RETURNING_ANSWER_SECONDS"], settings["MAX_MENU_SECONDS"])
+
+
+@audio_group.command("timing")
+def timing_command():
+    """Seconds a caller listens before an answer.
+
+    Per language, from the built audio: the worst and median wait for a first-time
+    and a returning caller, the worst path, the longest menu. Exits 1 over target."""
+    lines, problems = _timing(_services(AUDIO_ENABLED=True))
+    click.echo("\n".join(lines))
+    for problem in problems:
+        click.echo(f"OVER: {problem}")
+    sys.exit(1 if problems else 0)
 
 
 @main.command("call")

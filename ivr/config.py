@@ -49,6 +49,9 @@ SETTINGS = (
     Setting("MAX_SILENT_TRIES", 3, "silences before the line says goodbye and hangs up"),
     Setting("FACT_MAX_AGE_DAYS", 365, "facts verified longer ago are reported by the check"),
     Setting("MAX_CHUNK_SECONDS", 40, "longest part of an answer; longer ones are reported"),
+    Setting("FIRST_ANSWER_SECONDS", 45, "a first-time caller hears any answer start within this many seconds"),
+    Setting("RETURNING_ANSWER_SECONDS", 30, "a returning caller hears any answer start within this many seconds"),
+    Setting("MAX_MENU_SECONDS", 15, "longest a menu may take to say in full"),
     Setting("REDIS_URL", "", "redis://, rediss://, unix://, redis+cluster:// or redis+sentinel://; empty: disk only"),
     Setting("AUDIO_ENGINES", "recording,gtts,espeak", "the audio sources this deployment uses, best first"),
     Setting("AUDIO_JOBS", 4, "prompts synthesised at once by the audio build"),
@@ -57,6 +60,8 @@ SETTINGS = (
     Setting("AUDIO_PREVIEW", False, "offer a language before all its audio exists (gaps are <Say>)"),
     Setting("AUDIO_ENABLED", True, "play pre-generated audio; off, the line speaks with Twilio's <Say> only"),
     Setting("PHONE_ENABLED", False, "the web phone at /phone outside development"),
+    Setting("CALLER_HASH_KEY", "", "secret for the keyed hash that stands for a caller's number; empty: remember no one"),
+    Setting("LANGUAGE_MEMORY_DAYS", 90, "days a returning caller's language is remembered (under the keyed hash)"),
     Setting("PORT", 5000, "the port `make run` serves on (the Procfile's web process reads it too)"),
     Setting("INSTANCE_DIR", str(ROOT / "instance"), "where `make run` keeps its Redis data and the URL it serves on"),
 )

@@ -45,8 +45,9 @@ def line(audio_dir, redis_url="", serving=False, **extra):
 
 
 def main_menu(client):
-    """The <Gather> of the English main menu: its Play keys and its Say texts."""
-    gather = only_gather(parse(client.post("/voice/en/main")))
+    """The <Gather> of the English main menu after a silence ("I did not hear a key",
+    then the menu): its Play keys and its Say texts."""
+    gather = only_gather(parse(client.post("/voice/en/main?tries=1")))
     plays = [PLAY.search(p.text).group(1) for p in gather.findall("Play")]
     return plays, [s.text for s in gather.findall("Say")]
 
@@ -70,7 +71,7 @@ def timed(call, *args, **kwargs):
 # -- 9. a corrupt file: never served, never played ------------------------------------------
 def test_a_prompt_whose_audio_is_corrupt_is_spoken_and_reported(audio_app, audio_dir, redis_url, caplog):
     client = audio_app.test_client()
-    help_entry = manifest(audio_dir)["en|keys_help|"]
+    help_entry = manifest(audio_dir)["en|main_menu|"]
     key = help_entry["key"]
     assert main_menu(client)[0][1] == key
     path = audio_dir / f"{key}.wav"
@@ -80,22 +81,22 @@ def test_a_prompt_whose_audio_is_corrupt_is_spoken_and_reported(audio_app, audio
 
     with caplog.at_level(logging.ERROR, logger="ivr.audio.manifest"):
         assert client.get(f"/audio/{key}.wav").status_code == 404  # Twilio met the corrupt file
-    assert any(key in r.getMessage() and "en|keys_help|" in r.getMessage() for r in caplog.records)
+    assert any(key in r.getMessage() and "en|main_menu|" in r.getMessage() for r in caplog.records)
     # The next caller hears the prompt from <Say>, in order, instead of a silent <Play>.
-    gather = only_gather(parse(client.post("/voice/en/main")))
+    gather = only_gather(parse(client.post("/voice/en/main?tries=1")))
     assert [child.tag for child in gather] == ["Play", "Say"]
-    assert gather.find("Say").text == of(audio_app).content.catalogues["en"].text("keys_help")
+    assert gather.find("Say").text == of(audio_app).content.catalogues["en"].text("main_menu")
     assert gather.find("Say").get("language") == "en-GB"
 
     # Made whole again: the audio route serves it, and the line plays it again.
     path.write_bytes(whole)
     assert client.get(f"/audio/{key}.wav").status_code == 200
-    assert main_menu(client) == ([manifest(audio_dir)["en|main_menu|"]["key"], key], [])
+    assert main_menu(client) == ([manifest(audio_dir)["en|no_input|"]["key"], key], [])
 
 
 def test_a_corrupt_file_comes_back_by_itself_when_it_is_whole_again(audio_app, audio_dir, monkeypatch):
     client = audio_app.test_client()
-    key = manifest(audio_dir)["en|keys_help|"]["key"]
+    key = manifest(audio_dir)["en|main_menu|"]["key"]
     path = audio_dir / f"{key}.wav"
     whole = path.read_bytes()
     path.write_bytes(b"RIFF" + whole[4:-1])
@@ -109,7 +110,7 @@ def test_a_corrupt_file_comes_back_by_itself_when_it_is_whole_again(audio_app, a
 
 def test_a_serving_worker_checks_a_build_when_it_loads_it(audio_dir):
     """Without a single audio request, a corrupt file is found in the background."""
-    key = manifest(audio_dir)["en|keys_help|"]["key"]
+    key = manifest(audio_dir)["en|main_menu|"]["key"]
     (audio_dir / f"{key}.wav").write_bytes(b"not audio")
     app = line(audio_dir, serving=True)
     client = app.test_client()
@@ -146,7 +147,7 @@ def test_a_host_without_audio_on_disk_plays_what_redis_holds_and_sees_new_builds
     client_b = host_b.test_client()
     assert of(host_b).flow.languages() == OFFERED
     plays, says = main_menu(client_b)
-    assert plays == [manifest(audio_dir)["en|main_menu|"]["key"], manifest(audio_dir)["en|keys_help|"]["key"]]
+    assert plays == [manifest(audio_dir)["en|no_input|"]["key"], manifest(audio_dir)["en|main_menu|"]["key"]]
     assert says == []
     assert client_b.get(f"/audio/{plays[0]}.wav").data == (audio_dir / f"{plays[0]}.wav").read_bytes()
 
@@ -157,7 +158,7 @@ def test_a_host_without_audio_on_disk_plays_what_redis_holds_and_sees_new_builds
     entries = manifest(audio_dir)
     entries["en|main_menu|"] = {**entries["en|main_menu|"], "key": new_key, "digest": digest(new_audio)}
     state_a.store.save_manifest(entries)
-    assert main_menu(client_b)[0][0] == new_key
+    assert main_menu(client_b)[0][1] == new_key
     assert client_b.get(f"/audio/{new_key}.wav").data == new_audio
     assert not (tmp_path / "empty").exists() or not any((tmp_path / "empty").iterdir())
 

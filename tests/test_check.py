@@ -72,7 +72,9 @@ def test_a_node_deeper_than_three_presses_is_an_error(content_dirs):
     menu = Path(content_dirs["MENUS_DIR"]) / "tree.toml"
     edit(menu, 'options = { 1 = "minors_no_decision", 2 = "minors_decision" }', 'options = { 1 = "minors_no_decision", 2 = "minors_more" }')
     menu.write_text(
-        menu.read_text() + '\n[nodes.minors_more]\ntype = "menu"\nprompts = ["minors_menu"]\noptions = { 1 = "minors_decision" }\n'
+        menu.read_text()
+        + '\n[nodes.minors_more]\ntype = "menu"\nprompts = ["minors_menu"]\noptions = { 1 = "minors_even_more" }\n'
+        + '\n[nodes.minors_even_more]\ntype = "menu"\nprompts = ["minors_menu"]\noptions = { 1 = "minors_decision" }\n'
     )
     assert "node minors_decision takes 4 key presses from the main menu (at most 3)" in report_for(content_dirs).errors
 

@@ -1,4 +1,5 @@
 """Languages are data: an eleventh is one more catalogue file, with no code change."""
+import re
 from pathlib import Path
 
 from ivr import create_app
@@ -14,7 +15,7 @@ def add_language(prompts_dir, code="xx", say_language="en-US"):
     text = text.replace('code = "en"', f'code = "{code}"').replace('name = "English"', 'name = "Testish"')
     text = text.replace("order = 1\n", "order = 11\n").replace("reference = true\n", "")
     text = text.replace('say_language = "en-GB"', f'say_language = "{say_language}"')
-    text = text.replace('"For English, press {key}."', '"For Testish, press {key}."')
+    text = re.sub(r"^language_offer = .*$", 'language_offer = "Testish, press {key}."', text, flags=re.M)
     # A translation: every entry carries a review status.
     lines = []
     for line in text.splitlines():
@@ -37,8 +38,8 @@ def test_an_eleventh_language_is_one_more_file(content_dirs):
 
     client = app.test_client()
     menu = only_gather(parse(client.post("/voice")))
-    assert spoken(menu)[-1] == f"For Testish, press {len(offered)}."
-    assert redirect_of(parse(client.post("/voice/language/key", data={"Digits": str(len(offered))}))) == "/voice/xx/main"
+    assert spoken(menu)[-1] == f"Testish, press {len(offered)}."
+    assert redirect_of(parse(client.post("/voice/language/key", data={"Digits": str(len(offered))}))) == "/voice/xx/main?new=1"
     main = only_gather(parse(client.post("/voice/xx/main")))
     assert main.find("Say").get("language") == "en-US"
 
@@ -58,9 +59,9 @@ def test_more_than_nine_languages_are_paged(content_dirs):
     assert len(offered) > 9
     client = app.test_client()
     first = spoken(only_gather(parse(client.post("/voice"))))
-    assert first[-1] == "For more languages, press 9."
+    assert first[-1] == "More languages, press 9."
     second = parse(client.post("/voice/language/key", data={"Digits": "9"}))
     offers = spoken(only_gather(second))
     assert len(offers) == len(offered) - 8
     assert only_gather(second).get("action") == "/voice/language/key?page=1"
-    assert redirect_of(parse(client.post("/voice/language/key?page=1", data={"Digits": "1"}))) == f"/voice/{offered[8]}/main"
+    assert redirect_of(parse(client.post("/voice/language/key?page=1", data={"Digits": "1"}))) == f"/voice/{offered[8]}/main?new=1"

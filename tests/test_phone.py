@@ -253,8 +253,8 @@ def test_a_call_plays_what_twilio_would_play_in_order(live_phone, page):
 
     fetched = [(e["path"], e["digits"]) for e in events(page, "fetch")]
     assert fetched == [
-        ("/voice", None), ("/voice/language/key", "1"), ("/voice/en/main", None),
-        ("/voice/en/main/key", "4"), ("/voice/en/safe_countries", None),
+        ("/voice", None), ("/voice/language/key", "1"), ("/voice/en/main?new=1", None),
+        ("/voice/en/main/key?new=1", "4"), ("/voice/en/safe_countries?new=1", None),
     ]
     assert all(e["status"] == 200 for e in events(page, "fetch"))
     expected = [play for path, digits in fetched for play in plays_in(app, path, digits)]
@@ -340,8 +340,8 @@ def test_a_dialling_code_is_collected_until_hash(live_phone, page):
     assert keys[-2]["submitted"] is None and keys[-1]["submitted"] == "212"
     fetched = [(e["path"], e["digits"]) for e in events(page, "fetch")]
     assert fetched[6:10] == [
-        ("/voice/en/safe_lookup", None), ("/voice/en/safe_lookup?tries=1", None),
-        ("/voice/en/safe_lookup/key", "212"), ("/voice/en/safe_result?cc=MA", None),
+        ("/voice/en/safe_lookup?new=1", None), ("/voice/en/safe_lookup?tries=1&new=1", None),
+        ("/voice/en/safe_lookup/key?new=1", "212"), ("/voice/en/safe_result?cc=MA&new=1", None),
     ]
 
 

@@ -8,9 +8,12 @@ is trimmed, and every prompt ends in the same short pause so consecutive <Play>s
 sound like sentences, not a run-on.
 """
 import io
+import math
 import struct
 import subprocess
 import warnings
+
+import numpy as np
 
 with warnings.catch_warnings():
     # audioop is deprecated from 3.11 (pydub needs it too); pydub warns at import
@@ -29,8 +32,10 @@ TARGET_DBFS = -19.0  # RMS level every prompt is brought to
 PEAK_CEILING_DBFS = -1.0  # never louder than this at any sample
 SILENCE_THRESHOLD_DB = -40.0  # relative to the prompt's own level
 TAIL_MS = 250  # the pause after each prompt
+LIMITER_MS = 2  # how far ahead the limiter sees a peak coming, and how fast it recovers
+LEVEL_TOLERANCE_DB = 0.2  # close enough to the target: stop limiting
 # Bump when the processing changes, so every prompt is made again.
-VERSION = "ulaw8k-1"
+VERSION = "ulaw8k-2"
 
 WAVE_FORMAT_MULAW = 7
 
@@ -68,19 +73,55 @@ def from_pcm(pcm, rate):
 
 
 def for_phone(segment):
-    """Normalise a segment and encode it as telephone WAV bytes."""
+    """Normalise a segment and encode it as telephone WAV bytes: the start and end
+    trimmed, 8 kHz, the whole file (its closing pause included) at TARGET_DBFS RMS
+    with no sample above PEAK_CEILING_DBFS, whatever engine or microphone made it."""
     segment = segment.set_channels(1).set_sample_width(2)
     if len(segment) == 0 or segment.rms == 0:
         raise AudioError("the audio is silent")
     threshold = segment.dBFS + SILENCE_THRESHOLD_DB
     start = max(detect_leading_silence(segment, silence_threshold=threshold) - 20, 0)
     end = max(detect_leading_silence(segment.reverse(), silence_threshold=threshold) - 20, 0)
-    segment = segment[start : len(segment) - end]
-    gain = TARGET_DBFS - segment.dBFS
-    gain = min(gain, PEAK_CEILING_DBFS - segment.max_dBFS)
-    segment = segment.apply_gain(gain).set_frame_rate(SAMPLE_RATE)
-    segment += AudioSegment.silent(duration=TAIL_MS, frame_rate=SAMPLE_RATE)
-    return encode_mulaw(segment.raw_data, SAMPLE_RATE)
+    segment = segment[start : len(segment) - end].set_frame_rate(SAMPLE_RATE)
+    speech = np.frombuffer(segment.raw_data, dtype="<i2").astype(np.float64) / FULL_SCALE
+    tail = int(SAMPLE_RATE * TAIL_MS / 1000)
+    level = _level(speech, tail)
+    pcm = np.concatenate([level, np.zeros(tail)])
+    return encode_mulaw(np.round(pcm * FULL_SCALE).clip(-FULL_SCALE, FULL_SCALE - 1).astype("<i2").tobytes(), SAMPLE_RATE)
+
+
+FULL_SCALE = 32768.0  # 16-bit: pydub's dBFS is relative to this
+
+
+def _level(samples, tail, rounds=6):
+    """Bring the samples (with `tail` silent samples after them) to the target RMS;
+    where that would push a peak over the ceiling, the limiter takes the peak down
+    instead of the whole prompt, so a loud syllable cannot make a prompt quiet."""
+    target, ceiling = 10 ** (TARGET_DBFS / 20), 10 ** (PEAK_CEILING_DBFS / 20)
+    total = len(samples) + tail
+    for _ in range(rounds):
+        rms = math.sqrt(float(np.dot(samples, samples)) / total)
+        if rms == 0:
+            raise AudioError("the audio is silent")
+        if abs(20 * math.log10(rms / target)) < LEVEL_TOLERANCE_DB and np.abs(samples).max() <= ceiling:
+            return samples
+        samples = samples * (target / rms)
+        if np.abs(samples).max() <= ceiling:
+            return samples
+        samples = np.clip(_limit(samples, ceiling), -ceiling, ceiling)
+    return samples
+
+
+def _limit(samples, ceiling):
+    """A look-ahead peak limiter: the gain each sample needs, held over a few
+    milliseconds either side and smoothed, so peaks are lowered without clicks."""
+    width = max(1, SAMPLE_RATE * LIMITER_MS // 1000)
+    need = np.minimum(1.0, ceiling / np.maximum(np.abs(samples), 1e-9))
+    padded = np.pad(need, width, mode="edge")
+    held = np.lib.stride_tricks.sliding_window_view(padded, 2 * width + 1).min(axis=1)
+    window = np.hanning(2 * width + 3)[1:-1]
+    smooth = np.convolve(np.pad(held, width, mode="edge"), window / window.sum(), mode="valid")
+    return samples * np.minimum(held, smooth)
 
 
 def encode_mulaw(pcm16, rate):

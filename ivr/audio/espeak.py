@@ -165,3 +165,24 @@ def to_wav(pcm: bytes, rate: int) -> bytes:
         out.setframerate(rate)
         out.writeframes(pcm)
     return buffer.getvalue()
+
+
+def phonemes(text: str, voice: str) -> str:
+    """What eSpeak NG will say for `text`, as its phoneme mnemonics: lets tests hear
+    how a number, date or abbreviation is read without listening to audio."""
+    with _lock:
+        lib = _library()
+        if not _set_voice(lib, voice):
+            raise EspeakError(f"eSpeak NG has no voice {voice!r}")
+        lib.espeak_TextToPhonemes.argtypes = [ctypes.POINTER(ctypes.c_char_p), ctypes.c_int, ctypes.c_int]
+        lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
+        buffer = ctypes.c_char_p(text.encode("utf-8"))
+        pointer = ctypes.pointer(buffer)
+        said = []
+        # Each call converts one clause and moves the pointer on; NULL at the end.
+        while pointer.contents.value:
+            out = lib.espeak_TextToPhonemes(pointer, _CHARS_UTF8, 0)
+            if out is None:
+                break
+            said.append(out.decode("utf-8", "replace").strip())
+    return " ".join(s for s in said if s)

@@ -65,6 +65,13 @@ class Manifest:
                 current[item.id] = entry["key"]
             else:
                 missing[item.lang].append(item.id)
+        # A prompt a catalogue lacks has no audio either: that language is incomplete.
+        used = registry.used_prompts(self.content)
+        for lang, catalogue in self.content.catalogues.items():
+            for prompt in used:
+                if not catalogue.has(prompt):
+                    planned[lang] += 1
+                    missing[lang].append(f"{lang}|{prompt}|")
         self.entries = entries  # utterance id -> entry, whatever its text
         self.current = current  # utterance id -> key, for audio whose text is current
         self.missing = {lang: sorted(ids) for lang, ids in missing.items()}

@@ -1,5 +1,7 @@
-"""The webhook URLs the flow sends Twilio to next. Call state travels in them
-(language, node, part of an answer, silent tries, country), so any worker answers."""
+"""The webhook URLs the flow sends Twilio to next. Call state travels in them, so any
+worker answers: language, node, part of an answer, silent tries, country (`cc`),
+`new` (a caller new to the line, who has not yet heard the keys that work
+everywhere), and, in the language menu, where to come back to (`at`, `part`, `cc`)."""
 from urllib.parse import urlencode
 
 
@@ -8,17 +10,17 @@ def _path(base, **params):
     return f"{base}?{query}" if query else base
 
 
-def language_path(page=0, tries=0):
-    return _path("/voice/language", page=page, tries=tries)
+def language_path(page=0, tries=0, at="", part=0, cc=""):
+    return _path("/voice/language", page=page, tries=tries, at=at, part=part, cc=cc)
 
 
-def language_key_path(page=0):
-    return _path("/voice/language/key", page=page)
+def language_key_path(page=0, at="", part=0, cc=""):
+    return _path("/voice/language/key", page=page, at=at, part=part, cc=cc)
 
 
-def node_path(lang, node_id, part=0, tries=0, cc=""):
-    return _path(f"/voice/{lang}/{node_id}", part=part, tries=tries, cc=cc)
+def node_path(lang, node_id, part=0, tries=0, cc="", new=0):
+    return _path(f"/voice/{lang}/{node_id}", part=part, tries=tries, cc=cc, new=new)
 
 
-def key_path(lang, node_id, part=0, cc=""):
-    return _path(f"/voice/{lang}/{node_id}/key", part=part, cc=cc)
+def key_path(lang, node_id, part=0, cc="", new=0):
+    return _path(f"/voice/{lang}/{node_id}/key", part=part, cc=cc, new=new)

@@ -3,11 +3,11 @@ call flow's TwiML, cached by those values."""
 import logging
 import re
 
-import phonenumbers
 from flask import Blueprint, Response, current_app, request
 
 from ..config import EXTENSION
 from ..content.tree import KEYPAD
+from .language_menu import Place
 from .signature import twilio_only
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
@@ -50,6 +50,11 @@ def _counter(name):
     return min(int(raw), MAX_COUNTER) if COUNTER.fullmatch(raw) else 0
 
 
+def _flag(name):
+    """A 0/1 flag from the query string."""
+    return 1 if _counter(name) else 0
+
+
 def _digits():
     raw = request.form.get("Digits", "")
     return raw if all(c in KEYPAD for c in raw) else INVALID
@@ -67,12 +72,13 @@ def _shown(name, valid):
     return raw if valid(raw) else "-"
 
 
-def _country(number):
-    """The caller's country code for the log, never the number."""
-    try:
-        return phonenumbers.region_code_for_number(phonenumbers.parse(number, None)) or "-"
-    except phonenumbers.NumberParseException:
-        return "-"
+def _from():
+    return request.form.get("From", "")
+
+
+def _place():
+    """Where a caller pressed # (carried through the language menu's URLs)."""
+    return Place(request.args.get("at", ""), _counter("part"), request.args.get("cc", ""))
 
 
 # Webhooks are POST only (Twilio's default): a GET would carry the caller's number
@@ -80,23 +86,31 @@ def _country(number):
 @bp.route("", methods=["POST"])
 @twilio_only
 def incoming():
-    sid, country = _shown("CallSid", CALL_SID.fullmatch), _country(request.form.get("From", ""))
-    log.info("call %s incoming country=%s", sid, country)
-    return _cached(("incoming",), line().flow.incoming)
+    services = line()
+    caller = _from()
+    region, remembered = services.flow.caller_region(caller), services.callers.language(caller)
+    log.info("call %s incoming country=%s", _shown("CallSid", CALL_SID.fullmatch), region or "-")
+    return _cached(("incoming", region, remembered), lambda: services.flow.language.incoming(region, remembered))
 
 
 @bp.route("/language", methods=["POST"])
 @twilio_only
 def language_menu():
-    page, tries = _counter("page"), _counter("tries")
-    return _cached(("language", page, tries), lambda: line().flow.language_menu(page, tries))
+    menu = line().flow.language
+    page, tries, place, region = _counter("page"), _counter("tries"), _place(), line().flow.caller_region(_from())
+    return _cached(("language", page, tries, place, region), lambda: menu.menu(page, tries, region, place))
 
 
 @bp.route("/language/key", methods=["POST"])
 @twilio_only
 def language_key():
-    digits, page = _digits(), _counter("page")
-    return _cached(("language-key", digits, page), lambda: line().flow.choose_language(digits, page))
+    services = line()
+    menu = services.flow.language
+    digits, page, place, region = _digits(), _counter("page"), _place(), services.flow.caller_region(_from())
+    chosen = menu.chosen(digits, page, region)
+    if chosen:  # remembered as soon as it is chosen (under a keyed hash, never the number)
+        services.callers.remember(_from(), chosen)
+    return _cached(("language-key", digits, page, place, region), lambda: menu.choose(digits, page, region, place))
 
 
 @bp.route("/status", methods=["POST"])
@@ -116,10 +130,10 @@ def status():
 @twilio_only
 def node(lang, node_id):
     flow = line().flow
-    part, tries, cc, caller = _counter("part"), _counter("tries"), request.args.get("cc", ""), _caller(flow, node_id)
+    part, tries, cc, caller, new = _counter("part"), _counter("tries"), request.args.get("cc", ""), _caller(flow, node_id), _flag("new")
     return _cached(
-        ("node", lang, node_id, part, tries, cc, flow.caller_region(caller)),
-        lambda: flow.node(lang, node_id, part, tries, caller, cc),
+        ("node", lang, node_id, part, tries, cc, flow.caller_region(caller), new),
+        lambda: flow.node(lang, node_id, part, tries, caller, cc, new=new),
     )
 
 
@@ -127,10 +141,10 @@ def node(lang, node_id):
 @twilio_only
 def key(lang, node_id):
     flow = line().flow
-    digits, part, cc, caller = _digits(), _counter("part"), request.args.get("cc", ""), _caller(flow, node_id)
+    digits, part, cc, caller, new = _digits(), _counter("part"), request.args.get("cc", ""), _caller(flow, node_id), _flag("new")
     return _cached(
-        ("key", lang, node_id, digits, part, cc, flow.caller_region(caller)),
-        lambda: flow.key(lang, node_id, digits, part, caller, cc),
+        ("key", lang, node_id, digits, part, cc, flow.caller_region(caller), new),
+        lambda: flow.key(lang, node_id, digits, part, caller, cc, new=new),
     )
 
 

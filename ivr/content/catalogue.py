@@ -41,6 +41,14 @@ class Catalogue:
     formats: dict = field(default_factory=dict)  # e.g. money = "{amount} euro"
     speech: dict = field(default_factory=dict)  # engines and their voices for audio
     path: str = ""
+    dates: dict = field(default_factory=dict)  # ISO date -> how the language says it
+
+    def spoken_date(self, value):
+        """A date written for the ear: the catalogue's own words for it when it has
+        them ("первого июля две тысячи семнадцатого года"), else Babel's long form."""
+        from babel.dates import format_date
+
+        return self.dates.get(value.isoformat()) or format_date(value, format="long", locale=self.language.locale)
 
     def has(self, prompt_id):
         return prompt_id in self.entries
@@ -98,7 +106,8 @@ def load_catalogue(path):
             entries[prompt_id] = Entry(value["text"], status)
         else:
             raise CatalogueError(f"{path.name}: prompt {prompt_id!r} needs a text")
-    return Catalogue(language, entries, dict(raw.get("format") or {}), dict(raw.get("speech") or {}), str(path))
+    dates = {str(k): str(v) for k, v in (raw.get("dates") or {}).items()}
+    return Catalogue(language, entries, dict(raw.get("format") or {}), dict(raw.get("speech") or {}), str(path), dates)
 
 
 def load_catalogues(directory):

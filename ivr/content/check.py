@@ -135,6 +135,18 @@ def _check_rendering(content, report):
                 report.errors.append(f"{code}: {prompt} cannot be filled in: {exc!r}")
 
 
+def _check_dates(content, report):
+    """A date without the language's own words for it is read as written ("1 июля
+    2017 г." as "один июля ... гэ"): each catalogue's [dates] should say every one."""
+    for date in registry.spoken_dates(content):
+        for code, catalogue in content.catalogues.items():
+            if date.isoformat() not in catalogue.dates:
+                report.warnings.append(
+                    f"{code}: no words for the date {date.isoformat()} in [dates]; it is read as "
+                    f"{catalogue.spoken_date(date)!r}"
+                )
+
+
 def _check_facts(settings, report, today):
     limit = dt.timedelta(days=int(settings["FACT_MAX_AGE_DAYS"]))
     for filename, item, verified in verified_dates(settings["FACTS_DIR"]):
@@ -178,6 +190,7 @@ def run_check(content, settings, offered, audio=None, today=None):
     if not report.errors:
         _check_rendering(content, report)
         _check_keys_named(content, report)
+        _check_dates(content, report)
     _check_facts(settings, report, today or dt.date.today())
     if audio is not None:
         _check_audio(content, audio, settings, report, offered)

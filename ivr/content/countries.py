@@ -45,6 +45,18 @@ def region_of_caller(number):
     return region
 
 
+def sharing_code(region, named=None, most=3):
+    """Other countries a caller may have meant when `region` is the main country of a
+    dialling code several share (1: the United States, also Canada and Jamaica): the
+    ones `named` for that code in menus/dialling.toml, at most `most`. Only named codes
+    are spoken of: staff decide which shared codes are worth the caller's time."""
+    code = phonenumbers.country_code_for_region(region)
+    if str(code) not in (named or {}) or phonenumbers.region_code_for_country_code(code) != region:
+        return []
+    regions = phonenumbers.region_codes_for_country_code(code)
+    return [r for r in named[str(code)] if r in regions and r != region][:most]
+
+
 def all_regions():
     """Every country that has a dialling code."""
     return sorted(phonenumbers.SUPPORTED_REGIONS)

@@ -10,7 +10,6 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel.dates import format_date
 from babel.numbers import format_decimal
 
 FIGURES_FILE = "figures.toml"
@@ -30,11 +29,13 @@ class Fact:
     source: str = ""
 
     def spoken(self, catalogue):
-        """The value as the language writes it, for its speech engine to read out."""
-        locale = catalogue.language.locale
+        """The value written for the ear of the language, before any engine reads it:
+        dates in the catalogue's words, numbers as plain digits. A group separator
+        ("1 800" with a non-breaking space in French and Russian) makes engines read
+        "one eight hundred", so there is none."""
         if self.kind == "date":
-            return format_date(self.value, format="long", locale=locale)
-        number = format_decimal(self.value, locale=locale)
+            return catalogue.spoken_date(self.value)
+        number = format_decimal(self.value, locale=catalogue.language.locale, group_separator=False)
         if self.kind == "money":
             return catalogue.formats.get("money", "{amount} euro").format(amount=number)
         return number

@@ -7,8 +7,6 @@ What an answer says (its chunks) is worked out in `answers`.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from babel.dates import format_date
-
 from . import answers, countries
 from .catalogue import load_catalogues
 from .facts import load_figures, load_table
@@ -44,11 +42,11 @@ class Content:
         return next(c for c in self.catalogues.values() if c.language.reference)
 
     def slot_text(self, lang, name, value):
-        locale = self.catalogues[lang].language.locale
+        catalogue = self.catalogues[lang]
         if name == "country":
-            return countries.country_name(value, locale)
+            return countries.country_name(value, catalogue.language.locale)
         if isinstance(value, dt.date):
-            return format_date(value, format="long", locale=locale)
+            return catalogue.spoken_date(value)
         return str(value)
 
     def fact_values(self, lang):
@@ -65,8 +63,16 @@ class Content:
         return values
 
     def text(self, lang, utterance):
-        """The words of one utterance in one language."""
-        return self.catalogues[lang].render(utterance.prompt, self.values(lang, utterance.slots))
+        """The words of one utterance in one language. A prompt a catalogue lacks (an
+        error the check reports) is said from the reference rather than fail a call."""
+        catalogue = self.catalogues[lang]
+        if not catalogue.has(utterance.prompt):
+            catalogue, lang = self.reference, self.reference.language.code
+        try:
+            return catalogue.render(utterance.prompt, self.values(lang, utterance.slots))
+        except (KeyError, ValueError, IndexError):
+            # A placeholder with no value (the check reports it): the words without it.
+            return catalogue.text(utterance.prompt).replace("{", "").replace("}", "")
 
     def chunks(self, node):
         """An answer node's chunks as lists of utterances (see `answers.chunks`)."""

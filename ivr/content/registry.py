@@ -16,6 +16,7 @@ from .utterance import Utterance
 SYSTEM_PROMPTS = (
     "welcome", "language_offer", "language_more", "chunk_more", "answer_end", "no_input",
     "invalid_key", "not_available", "goodbye", "dial_code_empty", "dial_code_unknown",
+    "welcome_back", "keys_help", "dial_code_home", "dial_code_shared", "dial_code_shared_how",
 )
 # Keys a {key} slot can name, by prompt: the language menu numbers its languages,
 # and offers "more" on 9.
@@ -39,6 +40,14 @@ def used_prompts(content):
         if node.caller_country.get("prompt"):
             used[node.caller_country["prompt"]] = f"node {node.id}"
     return used
+
+
+def spoken_dates(content):
+    """Every date the line can say: date facts, and the safe list's verified dates."""
+    safe = content.safe_list
+    dates = {safe.verified} | {d.verified for d in safe.countries.values() if d.verified}
+    dates |= {fact.value for fact in content.figures.values() if fact.kind == "date"}
+    return sorted(dates)
 
 
 def _domains(content):

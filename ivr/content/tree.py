@@ -46,6 +46,8 @@ class Tree:
     keys: dict
     nodes: dict
     welcome: list = field(default_factory=list)  # languages the welcome is said in
+    likely: dict = field(default_factory=dict)  # country -> languages its callers likely speak
+    shared_codes: dict = field(default_factory=dict)  # dialling code -> other countries to name
 
     def get(self, node_id):
         return self.nodes.get(node_id)
@@ -91,7 +93,7 @@ def _chunks(raw):
 
 
 def load_tree(directory):
-    start, keys, nodes, welcome = None, {}, {}, []
+    start, keys, nodes, welcome, likely, shared = None, {}, {}, [], {}, {}
     for path in sorted(Path(directory).glob("*.toml")):
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -103,6 +105,8 @@ def load_tree(directory):
             start = raw["start"]
         keys.update(raw.get("keys") or {})
         welcome += list(raw.get("welcome") or [])
+        likely.update({str(k).upper(): list(v) for k, v in (raw.get("likely_languages") or {}).items()})
+        shared.update({str(k): [str(r).upper() for r in v] for k, v in (raw.get("shared_codes") or {}).items()})
         for node_id, spec in (raw.get("nodes") or {}).items():
             if node_id in nodes:
                 raise MenuError(f"{path.name}: node {node_id!r} is defined twice")
@@ -125,7 +129,7 @@ def load_tree(directory):
     missing = [k for k in GLOBAL_KEYS if k not in keys]
     if missing:
         raise MenuError(f"[keys] lacks {', '.join(missing)}")
-    tree = Tree(start, {k: str(v) for k, v in keys.items()}, nodes, welcome)
+    tree = Tree(start, {k: str(v) for k, v in keys.items()}, nodes, welcome, likely, shared)
     _derive_parents(tree)
     return tree
 

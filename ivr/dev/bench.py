@@ -131,9 +131,7 @@ def probe(base_url, path, form, expect):
 
 
 def bench_webhooks(opts, env):
-    """Webhook throughput of the real app against the bare route, both under gunicorn;
-    then the audio route against the same bytes served from memory, and the workers'
-    peak memory."""
+    """Webhooks, then the audio route, against bare Flask routes; and workers' peak memory."""
     audio_path = first_audio_path(env)
     with serve("ivr.dev.bench:bare_app()", {"BENCH_AUDIO_FILE": str(Path(env["AUDIO_DIR"]) / audio_path.rsplit("/", 1)[1])}) as bare_url, \
             serve("ivr:create_app(serving=True)", env) as app_url:
@@ -190,11 +188,11 @@ def bench_build(opts, env):
     store = AudioStore(audio_dir)
 
     started = time.perf_counter()
-    items = [(item.text, content.catalogues[item.lang].speech.get("espeak")) for item in registry.items(content)]
+    items = [(item.text, engines.voice(content.catalogues[item.lang], "espeak")) for item in registry.items(content)]
     spoken = 0
     for text, voice in items:
         if voice:
-            espeak.synthesize(text, voice, rate=engines.Espeak.RATE)
+            espeak.synthesize(text, *engines.Espeak.parse(voice))
             spoken += 1
     bare = time.perf_counter() - started
 
@@ -209,8 +207,27 @@ def bench_build(opts, env):
     ]
 
 
-# The build comes first: the webhooks are then benched with its audio.
-BENCHES = [bench_build, bench_webhooks]
+def bench_timing(opts, env):
+    """Per language, from the audio just built: seconds a caller listens before an answer."""
+    from .. import config
+    from ..call import timing
+    from ..services import Services
+
+    settings = {**config.DEFAULTS, "AUDIO_DIR": env["AUDIO_DIR"], "AUDIO_ENABLED": True, "REDIS_URL": ""}
+    line = Services(settings)
+    rows = []
+    for t in timing.measure(line.flow, line.manifest):
+        node, worst = t.worst("first")
+        _, back = t.worst("returning")
+        verdict = "PASS" if worst <= settings["FIRST_ANSWER_SECONDS"] and back <= settings["RETURNING_ANSWER_SECONDS"] else "OVER"
+        rows.append(Row("answer", f"{t.lang}: seconds before an answer starts",
+                        note=f"{verdict} first-time worst {worst:.1f} s ({node}), median {t.median('first'):.1f} s; "
+                             f"returning worst {back:.1f} s, median {t.median('returning'):.1f} s"))
+    return rows
+
+
+# The build comes first: the answer times and the webhooks then use its audio.
+BENCHES = [bench_build, bench_timing, bench_webhooks]
 
 
 # -- report --------------------------------------------------------------------

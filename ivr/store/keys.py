@@ -16,3 +16,11 @@ AUDIO_WARM_LOCK = NAMESPACE + "audio:warming"
 
 def audio(key):
     return AUDIO.format(key=key)
+
+# A caller's chosen language, under a keyed hash of their number (never the number),
+# expiring after LANGUAGE_MEMORY_DAYS: ivr:caller:<hmac>:language.
+CALLER_LANGUAGE = NAMESPACE + "caller:{hash}:language"
+
+
+def caller_language(hashed):
+    return CALLER_LANGUAGE.format(hash=hashed)
