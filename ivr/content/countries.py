@@ -33,8 +33,33 @@ def region_for_dialling_code(digits):
     return None
 
 
+@lru_cache(maxsize=None)
+def _only_region(code):
+    """The one country using a dialling code and its numbers' possible lengths, or
+    None when several share it (their numbers must be told apart by a full parse)."""
+    regions = [r for r in phonenumbers.region_codes_for_country_code(code) if r != "001"]
+    if len(regions) != 1:
+        return None
+    desc = PhoneMetadata.metadata_for_region(regions[0]).general_desc
+    # As phonenumbers.is_possible_number: a length possible anywhere, or only locally.
+    return regions[0], frozenset((desc.possible_length or ()) + (desc.possible_length_local_only or ()))
+
+
 def region_of_caller(number):
-    """The country of a caller's number when it is a valid foreign one, else None."""
+    """The country of a caller's number when it is a possible foreign one, else None.
+    Every webhook that starts a call asks this, so Twilio's E.164 form ("+212...")
+    of a code only one country uses is read from phonenumbers' metadata directly."""
+    digits = (number or "")[1:]
+    if number.startswith("+") and digits.isascii() and digits.isdigit():
+        for length in (1, 2, 3):
+            if phonenumbers.region_codes_for_country_code(int(digits[:length])):
+                only = _only_region(int(digits[:length]))
+                # A national number with a trunk prefix ("+40 0...") is left to phonenumbers.
+                if only is not None and not digits[length:].startswith("0"):
+                    region, lengths = only
+                    possible = len(digits) - length in lengths
+                    return region if possible and region != HOME_REGION else None
+                break
     try:
         parsed = phonenumbers.parse(number or "", None)
     except phonenumbers.NumberParseException:
