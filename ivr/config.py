@@ -58,6 +58,13 @@ SETTINGS = (
     Setting("AUDIO_ENABLED", True, "play pre-generated audio; off, the line speaks with Twilio's <Say> only"),
     Setting("PHONE_ENABLED", False, "the web phone at /phone outside development"),
     Setting("PORT", 5000, "the port `make run` serves on (the Procfile's web process reads it too)"),
+    # Records (staff, audit log): a relational database; Redis stays the audio cache.
+    Setting("DATABASE_URL", "", "postgresql://user:pass@host/db in production; empty: SQLite in instance/ivr.db"),
+    Setting("SECRET_KEY", "", "signs the staff session cookies; required in production"),
+    Setting("LINE_NAME", "Return information line", "the line's name on the staff pages"),
+    Setting("LOCK_AFTER_FAILURES", 5, "wrong passwords (or phone PINs) in a row that lock a staff account"),
+    Setting("LOCK_MINUTES", 15, "how long a locked staff account stays locked"),
+    Setting("SESSION_HOURS", 12, "a staff log-in lasts this long, then the admin asks again"),
 )
 DEFAULTS = {s.name: s.default for s in SETTINGS}
 
