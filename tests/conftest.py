@@ -2,14 +2,17 @@ import shutil
 import threading
 
 import pytest
+from argon2 import PasswordHasher
 from werkzeug.serving import make_server
 
 from ivr import create_app
 from ivr.config import ROOT
+from ivr.staff import accounts
+from ivr.store.db import Database, upgrade
 from ivr.store.redis import EmbeddedRedis
 from ivr.services import of
 
-from support import OFFLINE_ENGINES
+from support import OFFLINE_ENGINES, STAFF_PASSWORD, log_in
 
 
 
@@ -108,3 +111,77 @@ def content_dirs(tmp_path):
         shutil.copytree(ROOT / name, tmp_path / name)
         dirs[f"{name.upper()}_DIR"] = str(tmp_path / name)
     return dirs
+
+
+# -- records and staff ----------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def quick_hashes(monkeypatch):
+    """argon2 with the library's (production) cost takes ~0.1 s a hash: the tests use a
+    cheap one, and test_staff checks the real one and the rehash from cheap to real."""
+    monkeypatch.setattr(accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """An empty database at the newest schema, migrated once; tests get copies."""
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    database = Database(f"sqlite:///{path}")
+    upgrade(database)
+    database.dispose()
+    return path
+
+
+@pytest.fixture
+def db_url(migrated_sqlite, tmp_path):
+    """A SQLite file of the test's own, in tmp_path, at the newest schema."""
+    target = tmp_path / "ivr.db"
+    shutil.copyfile(migrated_sqlite, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def database(db_url):
+    database = Database(db_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def db_session(database):
+    with database.session() as session:
+        yield session
+
+
+@pytest.fixture
+def staff(database):
+    """Make a staff member: `staff("ada", "admin")` (password STAFF_PASSWORD)."""
+
+    def make(name="ada", role="admin", password=STAFF_PASSWORD, pin=None):
+        with database.session() as session:
+            member = accounts.create_staff(session, name, role, password, actor="test")
+            if pin:
+                accounts.set_pin(session, name, pin, actor="test")
+            return member
+
+    return make
+
+
+@pytest.fixture
+def staff_app(db_url):
+    """The line with its admin, on the test's own database (the audio is <Say>)."""
+    return create_app({"TESTING": True, "AUDIO_ENABLED": False, "DATABASE_URL": db_url, "SECRET_KEY": "test-secret"})
+
+
+@pytest.fixture
+def logged_in(staff_app, staff):
+    """A test client logged in as a new staff member: `logged_in("editor")`."""
+
+    def make(role="admin", name=None):
+        name = name or f"{role}-one"
+        staff(name, role)
+        client = staff_app.test_client()
+        reply = log_in(client, name, STAFF_PASSWORD)
+        assert reply.status_code == 302, reply.get_data(as_text=True)[:500]
+        return client
+
+    return make

@@ -1,4 +1,5 @@
 """What several test files share that is not a fixture: settings and a tree walker."""
+import re
 from collections import deque
 from urllib.parse import urlsplit
 
@@ -33,3 +34,21 @@ def walk(client, start):
         for redirect in root.iter("Redirect"):
             queue.append((redirect.text.strip(), None))
     return nodes, len(seen)
+
+
+# -- the staff admin --------------------------------------------------------------------------
+STAFF_PASSWORD = "a long enough password"
+CSRF_FIELD = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, path="/admin/login"):
+    """The CSRF token a page's forms carry (the same for every form of a session)."""
+    html = client.get(path).get_data(as_text=True)
+    found = CSRF_FIELD.search(html)
+    assert found, f"no csrf_token field on {path}"
+    return found.group(1)
+
+
+def log_in(client, name, password, token=None):
+    token = token or csrf_token(client)
+    return client.post("/admin/login", data={"name": name, "password": password, "csrf_token": token})
