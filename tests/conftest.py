@@ -1,5 +1,8 @@
+import os
 import shutil
 import threading
+import uuid
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
@@ -56,6 +59,38 @@ def serve_app():
 def live_server(app, serve_app):
     """The app on a real loopback port, for clients that speak HTTP."""
     return serve_app(app)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--autoplay-policy=no-user-gesture-required",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through Playwright, one for the test run."""
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed (the Makefile's test setup installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser page; a script error on it fails the test."""
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, errors
 
 
 @pytest.fixture(scope="session")
@@ -185,3 +220,43 @@ def logged_in(staff_app, staff):
         return client
 
     return make
+
+
+# PostgreSQL: the machine's server when there is one (trust auth, database `test`).
+POSTGRES_URL = os.environ.get("IVR_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """The URL of the machine's PostgreSQL, or a skip when it is not there."""
+    import psycopg
+
+    try:
+        psycopg.connect(POSTGRES_URL, connect_timeout=3).close()
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"no PostgreSQL at {POSTGRES_URL.split('@')[-1]}: {str(exc).strip()[:120]}")
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """An empty database of the test's own on that server, dropped afterwards."""
+    import psycopg
+
+    name = f"ivr_test_{uuid.uuid4().hex[:12]}"
+    base, _, _ = postgres_server.rpartition("/")
+    with psycopg.connect(postgres_server, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(postgres_server, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db_url(request, tmp_path):
+    """An empty database (no tables) on SQLite, then on the machine's PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+    return request.getfixturevalue("postgres_url")

@@ -41,9 +41,9 @@ STAFF_PASSWORD = "a long enough password"
 CSRF_FIELD = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def csrf_token(client, path="/admin/login"):
+def csrf_token(client, path="/admin/login", **request):
     """The CSRF token a page's forms carry (the same for every form of a session)."""
-    html = client.get(path).get_data(as_text=True)
+    html = client.get(path, **request).get_data(as_text=True)
     found = CSRF_FIELD.search(html)
     assert found, f"no csrf_token field on {path}"
     return found.group(1)

@@ -164,6 +164,13 @@ def upgrade(database, revision="head"):
     command.upgrade(_alembic_config(database), revision)
 
 
+def downgrade(database, revision):
+    """Take the schema back to `revision` ("base": empty). For tests and emergencies."""
+    from alembic import command
+
+    command.downgrade(_alembic_config(database), revision)
+
+
 def revisions(database):
     """(the revision the database is at, the newest there is); None for an empty one."""
     from alembic.runtime.migration import MigrationContext
