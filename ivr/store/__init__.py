@@ -1,3 +1,6 @@
 """Where the line keeps what outlives a request: Redis (`redis`: the connection, the
-embedded server for local runs) and the name of every key it uses (`keys`).
-The connection is always passed in explicitly; nothing here holds a global client."""
+embedded server for local runs) and the name of every key it uses (`keys`); and the
+database of records (`db`: engine and sessions from DATABASE_URL, `models`: the
+tables, `migrations/`: Alembic). Redis is the cache and the queue; records (staff,
+the audit log, recordings) live in the database. Connections are passed in
+explicitly; nothing here holds a global client. Nothing here imports ivr.staff."""
