@@ -171,6 +171,15 @@ def test_twilio_webhooks_and_the_phone_need_no_token(staff_app):
 
 
 # -- the session cookie --------------------------------------------------------------------------
+def test_the_calls_path_sets_no_cookie_and_varies_on_none(staff_app, logged_in):
+    """Webhooks (and the audio Twilio fetches) neither set a cookie nor vary on one,
+    even for a browser that has a staff session."""
+    for client in (staff_app.test_client(), logged_in("editor")):
+        for reply in (client.post("/voice"), client.post("/voice/en/main"), client.post("/voice/status")):
+            assert reply.status_code in (200, 204)
+            assert "Set-Cookie" not in reply.headers and "Cookie" not in reply.headers.get("Vary", "")
+
+
 def session_cookie(reply):
     cookies = [c for c in reply.headers.getlist("Set-Cookie") if "session=" in c.split(";")[0]]
     assert len(cookies) == 1, reply.headers.getlist("Set-Cookie")
