@@ -9,8 +9,11 @@ from ..store.db import utcnow
 from ..store.models import AuditEntry
 
 CLI = "cli"  # the actor for changes made with the `ivr` command
-# Seven digits or more, spaces and dashes allowed between them: a phone number.
-PHONE_NUMBER = re.compile(r"\+?\d(?:[\s-]?\d){6,}")
+# A run of digits (spaces, dashes, dots, brackets between them) standing alone, not
+# inside a word such as a hex id: with nine digits or more, a phone number. Dates
+# (2026-11-23: eight) and ids (RE0123456789abcdef) pass.
+NUMBER = re.compile(r"(?<!\w)\+?\d[\d\s().-]*\d(?!\w)")
+PHONE_DIGITS = 9
 PAGE_SIZE = 50
 
 
@@ -30,10 +33,14 @@ def _strings(value):
             yield from _strings(inner)
 
 
+def _phone_number(text):
+    return any(sum(c.isdigit() for c in found.group()) >= PHONE_DIGITS for found in NUMBER.finditer(text))
+
+
 def record_audit(session, actor, action, target=None, details=None, now=None):
     """Add one entry to the log (committed with the caller's change)."""
     details = dict(details or {})
-    if any(PHONE_NUMBER.search(text) for text in _strings([target or "", details])):
+    if any(_phone_number(text) for text in _strings([target or "", details])):
         raise AuditError("an audit entry must not contain a phone number")
     entry = AuditEntry(at=now or utcnow(), actor=actor, action=action, target=target, details=details)
     session.add(entry)
