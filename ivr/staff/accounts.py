@@ -9,7 +9,6 @@ has its own counter and lock, so a caller guessing PINs cannot lock anyone out o
 admin. `now` is a parameter everywhere so tests can move the clock.
 """
 import math
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,8 +17,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 
 from ..store.db import utcnow
-from ..store.models import NAME_LENGTH, ROLES, Staff
+from ..store.models import Staff
 from .audit import CLI, record_audit
+from .rules import StaffError, check_password, check_pin_rules, check_role, normal_name  # noqa: F401 (StaffError: the API)
 
 # What each role may do; the admin shows and checks these. Admins may do everything.
 PERMISSIONS = {
@@ -32,14 +32,7 @@ DUTIES = {
     "agent": "Agents work callback requests.",
     "admin": "Admins manage staff and read the audit log, and may do what editors and agents do.",
 }
-NAME_PATTERN = re.compile(rf"^[a-z0-9][a-z0-9._-]{{1,{NAME_LENGTH - 1}}}$")
-PASSWORD_LENGTH = (10, 256)
-PIN_PATTERN = re.compile(r"^[0-9]{4,8}$")
 HASHER = PasswordHasher()
-
-
-class StaffError(ValueError):
-    """A change refused, with a message for the person who asked for it."""
 
 
 @dataclass(frozen=True)
@@ -86,40 +79,6 @@ PIN = _Secret("pin_hash", "failed_pins", "pin_locked_until", "staff.pin_locked")
 
 def permissions(role):
     return PERMISSIONS.get(role, frozenset())
-
-
-# -- the rules ------------------------------------------------------------------------------
-def normal_name(name):
-    name = (name or "").strip().lower()
-    if not NAME_PATTERN.match(name):
-        raise StaffError(f"A name is 2 to {NAME_LENGTH} characters: letters a-z, digits, dots, dashes "
-                         "or underscores, starting with a letter or digit.")
-    return name
-
-
-def check_role(role):
-    if role not in ROLES:
-        raise StaffError(f"The role must be one of {', '.join(ROLES)}.")
-    return role
-
-
-def check_password(password, name):
-    low, high = PASSWORD_LENGTH
-    if not isinstance(password, str) or not low <= len(password) <= high:
-        raise StaffError(f"A password is {low} to {high} characters long.")
-    if password.strip().lower() == name:
-        raise StaffError("The password must not be the name.")
-    return password
-
-
-def check_pin_rules(pin):
-    pin = (pin or "").strip()
-    if not PIN_PATTERN.match(pin):
-        raise StaffError("A PIN is 4 to 8 digits.")
-    steps = {int(b) - int(a) for a, b in zip(pin, pin[1:])}
-    if len(steps) == 1 and steps <= {-1, 0, 1}:
-        raise StaffError("That PIN is too easy to guess (a repeated digit or a run such as 1234).")
-    return pin
 
 
 # -- looking up -------------------------------------------------------------------------------
