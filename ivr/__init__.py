@@ -7,7 +7,8 @@ The rooms, in the order a call walks through them:
   call/     the webhooks, the call flow, the speech seam (<Say> or <Play>), Twilio requests
   audio/    pre-generated audio: engines, encoding, the build, the store, the audio route
   content/  the menu tree, prompt catalogues, facts and the content check (pure data)
-  store/    Redis: the connection and every key name
+  store/    Redis (the connection, every key name) and the database of records (db, models, migrations)
+  staff/    staff accounts, roles, the audit log and the admin at /admin
   phone/    the web phone at /phone, a keypad in the browser
   dev/      tools for trying the line: simulator, dev server, web phone, bench
   cli       the `ivr` command; config: every setting, its type and default

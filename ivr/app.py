@@ -7,9 +7,15 @@ from .call import webhooks
 from .phone import views as phone
 from .config import EXTENSION
 from .services import Services
+from .staff import views as admin, web as staff_web
+from .store import db
 
 
 class UnsignedStartRefused(RuntimeError):
+    pass
+
+
+class SecretKeyMissing(RuntimeError):
     pass
 
 
@@ -17,9 +23,9 @@ def create_app(test_config=None, serving=False):
     """The line as a Flask app.
 
     `serving=True` is the production web process (the Procfile's): it refuses
-    to run without TWILIO_AUTH_TOKEN unless IVR_DEVELOPMENT says this is a development
-    run, only it starts background work (warming an empty Redis), and it writes the
-    line's log lines to stderr (ivr.web.log_to_stderr).
+    to run without TWILIO_AUTH_TOKEN or SECRET_KEY unless IVR_DEVELOPMENT says this
+    is a development run, only it starts background work (warming an empty Redis),
+    and it writes the line's log lines to stderr (ivr.web.log_to_stderr).
     """
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(config.from_environment())
@@ -30,14 +36,24 @@ def create_app(test_config=None, serving=False):
             "TWILIO_AUTH_TOKEN is not set, so anyone could drive the webhooks. "
             "Set it to the Twilio account's auth token, or set IVR_DEVELOPMENT=1 for a development run."
         )
+    if serving and not app.config["SECRET_KEY"] and not app.config["IVR_DEVELOPMENT"]:
+        raise SecretKeyMissing(
+            "SECRET_KEY is not set, so staff log-ins could be forged. Set it to a long random value "
+            "(python -c 'import secrets; print(secrets.token_hex(32))'), or IVR_DEVELOPMENT=1 for a development run."
+        )
     if serving:
         web.log_to_stderr()
     web.init_app(app)
     services = Services(app.config, base_url=webhooks.base_url)
     app.extensions[EXTENSION] = services
+    db.init_app(app)
+    staff_web.init_app(app, serving)
     webhooks.init_app(app)
     audio_serving.init_app(app)
     phone.init_app(app)
+    admin.init_app(app)
+    # Not forms: Twilio signs its webhooks; the web phone posts JSON and changes nothing.
+    staff_web.exempt(webhooks.bp, phone.bp)
     if serving:
         services.warm_in_background()
     return app

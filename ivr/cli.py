@@ -147,5 +147,142 @@ def call_command(url, caller, keys, token):
         raise click.ClickException(str(exc)) from exc
 
 
+# -- the database and staff --------------------------------------------------------------------
+@main.group("db")
+def db_group():
+    """The database of records: staff, the audit log, recordings."""
+
+
+@db_group.command("upgrade")
+def db_upgrade_command():
+    """Bring the database to the newest schema.
+
+    Run once per release, before the web process starts (the Procfile's release)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .store import db
+
+    database = db.Database(config.from_environment()["DATABASE_URL"])
+    try:
+        before, head = db.revisions(database)
+        db.upgrade(database)
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"cannot upgrade {db.describe(database.url)}: {exc.__class__.__name__}: {exc}") from exc
+    said = "already at" if before == head else f"upgraded from {before or 'empty'} to"
+    click.echo(f"Database {db.describe(database.url)}: {said} revision {head}.")
+
+
+def _staff_session():
+    """A session on a database at the newest schema. The embedded SQLite of a local
+    run is brought up to date here; a configured database by `ivr db upgrade`."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .store import db
+
+    url = config.from_environment()["DATABASE_URL"]
+    database = db.Database(url)
+    try:
+        if not db.is_current(database):
+            if url:
+                raise click.ClickException("The database is not at the newest schema: run `ivr db upgrade` first.")
+            db.upgrade(database)
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"cannot open {db.describe(database.url)}: {exc}") from exc
+    return database.session()
+
+
+def _secret(label, from_stdin):
+    """A password or PIN: typed twice at a prompt, or one line of standard input (for
+    scripts: --password-stdin, or whenever the input is not a terminal)."""
+    if from_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt(label, hide_input=True, confirmation_prompt=True)
+
+
+def _staff_change(change, *args):
+    from .staff.accounts import StaffError
+
+    with _staff_session() as session:
+        try:
+            return change(session, *args)
+        except StaffError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@main.group("staff")
+def staff_group():
+    """Staff accounts: add, list, disable, set a phone PIN."""
+
+
+@staff_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["editor", "agent", "admin"]), required=True,
+              help="editor: prompts and recordings; agent: callback requests; admin: staff too.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def staff_add_command(name, role, password_stdin):
+    """Add a staff member (the password from a prompt or stdin)."""
+    from .staff import accounts
+
+    member = _staff_change(accounts.create_staff, name, role, _secret("Password", password_stdin))
+    click.echo(f"Added {member.name} ({member.role}), staff number {member.id}.")
+
+
+@staff_group.command("list")
+def staff_list_command():
+    """List staff: number, name, role, state, PIN."""
+    from .staff import accounts
+    from .store.db import utcnow
+
+    with _staff_session() as session:
+        members = accounts.list_staff(session)
+    now = utcnow()
+    click.echo(f"{'number':>6}  {'name':<32} {'role':<7} {'state':<9} pin")
+    for m in members:
+        state = "disabled" if m.disabled else "locked" if accounts.is_locked(m, now) else "active"
+        click.echo(f"{m.id:>6}  {m.name:<32} {m.role:<7} {state:<9} {'set' if m.pin_hash else '-'}")
+    if not members:
+        click.echo("No staff yet: ivr staff add NAME --role admin")
+
+
+@staff_group.command("disable")
+@click.argument("name")
+def staff_disable_command(name):
+    """Disable an account (it can no longer log in)."""
+    from .staff import accounts
+
+    click.echo(f"Disabled {_staff_change(accounts.disable, name).name}.")
+
+
+@staff_group.command("enable")
+@click.argument("name")
+def staff_enable_command(name):
+    """Enable a disabled account again."""
+    from .staff import accounts
+
+    click.echo(f"Enabled {_staff_change(accounts.enable, name).name}.")
+
+
+@staff_group.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def staff_password_command(name, password_stdin):
+    """Set a new password (and end a lock)."""
+    from .staff import accounts
+
+    member = _staff_change(accounts.set_password, name, _secret("New password", password_stdin))
+    click.echo(f"New password set for {member.name}.")
+
+
+@staff_group.command("pin")
+@click.argument("name")
+@click.option("--pin-stdin", is_flag=True, help="Read the PIN from standard input.")
+def staff_pin_command(name, pin_stdin):
+    """Set the phone PIN (4 to 8 digits) for recording by phone."""
+    from .staff import accounts
+
+    member = _staff_change(accounts.set_pin, name, _secret("PIN", pin_stdin))
+    click.echo(f"PIN set for {member.name} (staff number {member.id}).")
+
+
 if __name__ == "__main__":
     main()

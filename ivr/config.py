@@ -64,6 +64,13 @@ SETTINGS = (
     Setting("LANGUAGE_MEMORY_DAYS", 90, "days a returning caller's language is remembered (under the keyed hash)"),
     Setting("PORT", 5000, "the port `make run` serves on (the Procfile's web process reads it too)"),
     Setting("INSTANCE_DIR", str(ROOT / "instance"), "where `make run` keeps its Redis data and the URL it serves on"),
+    # Records (staff, audit log): a relational database; Redis stays the audio cache.
+    Setting("DATABASE_URL", "", "postgresql://user:pass@host/db in production; empty: SQLite in instance/ivr.db"),
+    Setting("SECRET_KEY", "", "signs the staff session cookies; required in production"),
+    Setting("LINE_NAME", "Return information line", "the line's name on the staff pages"),
+    Setting("LOCK_AFTER_FAILURES", 5, "wrong passwords (or phone PINs) in a row that lock a staff account"),
+    Setting("LOCK_MINUTES", 15, "how long a locked staff account stays locked"),
+    Setting("SESSION_HOURS", 12, "a staff log-in lasts this long, then the admin asks again"),
 )
 DEFAULTS = {s.name: s.default for s in SETTINGS}
 

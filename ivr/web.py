@@ -43,13 +43,15 @@ def csp_nonce():
 
 
 def content_security_policy(nonce, media_origin):
-    """Only this page's own inline code, requests to this line, and audio from it."""
-    inline = f" 'nonce-{nonce}'" if nonce else " 'none'"
+    """Only this page's own inline code, this line's own stylesheets (the admin's),
+    requests to this line, and audio from it."""
+    inline = f" 'nonce-{nonce}'" if nonce else ""
+    script = inline or " 'none'"
     media = f" {media_origin}" if media_origin else ""
     return "; ".join((
         "default-src 'none'",
-        f"script-src{inline}",
-        f"style-src{inline}",
+        f"script-src{script}",
+        f"style-src 'self'{inline}",
         "connect-src 'self'",
         f"media-src 'self'{media}",
         "img-src 'self'",

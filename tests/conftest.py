@@ -1,15 +1,21 @@
+import os
 import shutil
 import threading
+import uuid
+from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from werkzeug.serving import make_server
 
 from ivr import create_app
 from ivr.config import ROOT
+from ivr.staff import accounts
+from ivr.store.db import Database, upgrade
 from ivr.store.redis import EmbeddedRedis
 from ivr.services import of
 
-from support import OFFLINE_ENGINES
+from support import OFFLINE_ENGINES, STAFF_PASSWORD, log_in
 
 
 
@@ -53,6 +59,38 @@ def serve_app():
 def live_server(app, serve_app):
     """The app on a real loopback port, for clients that speak HTTP."""
     return serve_app(app)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--autoplay-policy=no-user-gesture-required",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through Playwright, one for the test run."""
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed (the Makefile's test setup installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser page; a script error on it fails the test."""
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, errors
 
 
 @pytest.fixture(scope="session")
@@ -108,3 +146,117 @@ def content_dirs(tmp_path):
         shutil.copytree(ROOT / name, tmp_path / name)
         dirs[f"{name.upper()}_DIR"] = str(tmp_path / name)
     return dirs
+
+
+# -- records and staff ----------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def quick_hashes(monkeypatch):
+    """argon2 with the library's (production) cost takes ~0.1 s a hash: the tests use a
+    cheap one, and test_staff checks the real one and the rehash from cheap to real."""
+    monkeypatch.setattr(accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """An empty database at the newest schema, migrated once; tests get copies."""
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    database = Database(f"sqlite:///{path}")
+    upgrade(database)
+    database.dispose()
+    return path
+
+
+@pytest.fixture
+def db_url(migrated_sqlite, tmp_path):
+    """A SQLite file of the test's own, in tmp_path, at the newest schema."""
+    target = tmp_path / "ivr.db"
+    shutil.copyfile(migrated_sqlite, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def database(db_url):
+    database = Database(db_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def db_session(database):
+    with database.session() as session:
+        yield session
+
+
+@pytest.fixture
+def staff(database):
+    """Make a staff member: `staff("ada", "admin")` (password STAFF_PASSWORD)."""
+
+    def make(name="ada", role="admin", password=STAFF_PASSWORD, pin=None):
+        with database.session() as session:
+            member = accounts.create_staff(session, name, role, password, actor="test")
+            if pin:
+                accounts.set_pin(session, name, pin, actor="test")
+            return member
+
+    return make
+
+
+@pytest.fixture
+def staff_app(db_url):
+    """The line with its admin, on the test's own database (the audio is <Say>)."""
+    return create_app({"TESTING": True, "AUDIO_ENABLED": False, "DATABASE_URL": db_url, "SECRET_KEY": "test-secret"})
+
+
+@pytest.fixture
+def logged_in(staff_app, staff):
+    """A test client logged in as a new staff member: `logged_in("editor")`."""
+
+    def make(role="admin", name=None):
+        name = name or f"{role}-one"
+        staff(name, role)
+        client = staff_app.test_client()
+        reply = log_in(client, name, STAFF_PASSWORD)
+        assert reply.status_code == 302, reply.get_data(as_text=True)[:500]
+        return client
+
+    return make
+
+
+# PostgreSQL: the machine's server when there is one (trust auth, database `test`).
+POSTGRES_URL = os.environ.get("IVR_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """The URL of the machine's PostgreSQL, or a skip when it is not there."""
+    import psycopg
+
+    try:
+        psycopg.connect(POSTGRES_URL, connect_timeout=3).close()
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"no PostgreSQL at {POSTGRES_URL.split('@')[-1]}: {str(exc).strip()[:120]}")
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """An empty database of the test's own on that server, dropped afterwards."""
+    import psycopg
+
+    name = f"ivr_test_{uuid.uuid4().hex[:12]}"
+    base, _, _ = postgres_server.rpartition("/")
+    with psycopg.connect(postgres_server, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(postgres_server, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db_url(request, tmp_path):
+    """An empty database (no tables) on SQLite, then on the machine's PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+    return request.getfixturevalue("postgres_url")

@@ -1,4 +1,6 @@
 """What several test files share that is not a fixture: settings and a tree walker."""
+import re
+import time
 from collections import deque
 from urllib.parse import urlsplit
 
@@ -33,3 +35,31 @@ def walk(client, start):
         for redirect in root.iter("Redirect"):
             queue.append((redirect.text.strip(), None))
     return nodes, len(seen)
+
+
+# -- the staff admin --------------------------------------------------------------------------
+STAFF_PASSWORD = "a long enough password"
+CSRF_FIELD = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, path="/admin/login", **request):
+    """The CSRF token a page's forms carry (the same for every form of a session)."""
+    html = client.get(path, **request).get_data(as_text=True)
+    found = CSRF_FIELD.search(html)
+    assert found, f"no csrf_token field on {path}"
+    return found.group(1)
+
+
+def log_in(client, name, password, token=None):
+    token = token or csrf_token(client)
+    return client.post("/admin/login", data={"name": name, "password": password, "csrf_token": token})
+
+
+def wait_for(page, condition, timeout=60_000):
+    """Until the JS expression `condition` holds in a Playwright page. Polled from
+    here: wait_for_function compiles its predicate inside the page, which a page's
+    CSP (no eval) refuses."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(condition):
+        assert time.monotonic() < deadline, f"still not true after {timeout} ms: {condition}"
+        page.wait_for_timeout(20)

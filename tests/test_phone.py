@@ -1,15 +1,14 @@
 """The web phone at /phone: the Flask side, then a real browser (Debian's chromium)."""
 import re
-import time
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 from twilio.request_validator import RequestValidator
 
-from support import OFFLINE_ENGINES
+from support import OFFLINE_ENGINES, wait_for
 from ivr import create_app
 from ivr.call.twilio_request import params as twilio_params
+from ivr.services import of
 from twiml import parse
 
 TOKEN = "secret-token"
@@ -41,20 +40,22 @@ def canonical(response):
 
 
 # -- on and off -------------------------------------------------------------------------
-def test_the_phone_is_off_by_default(client):
-    assert client.get("/phone").status_code == 404
-    assert ask(client, "/voice").status_code == 404
+def test_the_phone_is_for_staff_by_default(client):
+    """Without a flag, the phone asks for a staff log-in (tests/test_admin.py logs in)."""
+    page = client.get("/phone")
+    assert page.status_code == 302 and page.headers["Location"] == "/admin/login?next=/phone"
+    assert ask(client, "/voice").status_code == 401
     assert client.get("/phone/anything").status_code == 404
 
 
 @pytest.mark.parametrize("flag", ["PHONE_ENABLED", "IVR_DEVELOPMENT"])
-def test_either_flag_turns_the_phone_on_per_request(app, client, flag):
+def test_either_flag_opens_the_phone_to_all_per_request(app, client, flag):
     app.config[flag] = True
     assert client.get("/phone").status_code == 200
     assert ask(client, "/voice").status_code == 200
     app.config[flag] = False
-    assert client.get("/phone").status_code == 404
-    assert ask(client, "/voice").status_code == 404
+    assert client.get("/phone").status_code == 302
+    assert ask(client, "/voice").status_code == 401
 
 
 def test_the_page_is_a_self_contained_keypad(phone_client):
@@ -66,6 +67,8 @@ def test_the_page_is_a_self_contained_keypad(phone_client):
     assert dict(keys)["*"] == "star" and dict(keys)["#"] == "hash"
     assert 'id="call"' in html and 'id="hangup"' in html and 'aria-label="Hang up"' in html
     assert 'value="+31612345678"' in html and '<label for="caller">' in html
+    assert "<title>Web phone – Return information line</title>" in html
+    assert "<h1>Return information line: web phone</h1>" in html
     # No build step and no internet: nothing is loaded from elsewhere.
     assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', html)
     assert "<link" not in html and "<script src" not in html
@@ -105,6 +108,18 @@ def test_twiml_with_audio_matches_the_signed_webhook(audio_app):
         plays = [e.text for e in parse(via_phone).iter("Play")]
         assert plays and all(url.startswith("https://line.example.org/audio/") for url in plays)
         assert canonical(via_phone) == canonical(direct(client, audio_app, path, digits))
+
+
+def test_the_audio_says_its_words_engine_and_length(audio_app):
+    """What the web phone shows for each prompt comes from the audio route's headers."""
+    manifest = of(audio_app).manifest
+    entry = manifest.entries["en|welcome|"] if "en|welcome|" in manifest.entries else next(iter(manifest.entries.values()))
+    client = audio_app.test_client()
+    for reply in (client.head(f"/audio/{entry['key']}.wav"),
+                  client.get(f"/audio/{entry['key']}.wav", headers={"If-None-Match": f'"{entry["key"]}"'})):
+        assert reply.status_code in (200, 304) and "Cookie" not in reply.headers.get("Vary", "")
+        assert reply.headers["X-Ivr-Engine"] == entry["engine"] == "espeak"
+        assert float(reply.headers["X-Ivr-Seconds"]) == pytest.approx(entry["seconds"], abs=0.005) and entry["seconds"] > 0
 
 
 def test_the_webhooks_status_is_passed_on(phone_client):
@@ -162,12 +177,7 @@ def test_missing_optional_fields_have_defaults(phone_client):
     assert reply.status_code == 200 and parse(reply).find("Gather") is not None
 
 
-# -- a real browser ---------------------------------------------------------------------------
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--autoplay-policy=no-user-gesture-required",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-]
+# -- a real browser (the `browser` fixture: conftest.py) -------------------------------------------
 # Audio plays faster than life in the tests (HTMLMediaElement.playbackRate), so a walk
 # takes seconds, not minutes. Gathers keep their real timeout where the test presses
 # keys after the prompts (a scaled one could run out between two Playwright calls);
@@ -175,18 +185,6 @@ CHROMIUM_ARGS = [
 QUICK = "rate=8"
 FAST = "rate=8&timeout_scale=0.05"
 SCREENSHOT = "/tmp/phone.png"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is not installed (the Makefile's test setup installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -201,29 +199,9 @@ def live_phone(audio_dir, redis_url, serve_app):
     return app, url
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1000, "height": 900})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, errors
-
-
 def events(page, kind=None):
     log = page.evaluate("window.phoneLog.slice()")
     return [e for e in log if kind is None or e["kind"] == kind]
-
-
-def wait_for(page, condition, timeout=60_000):
-    """Until the JS expression `condition` holds. Polled from here: wait_for_function
-    compiles its predicate inside the page, which the page's CSP (no eval) refuses."""
-    deadline = time.monotonic() + timeout / 1000
-    while not page.evaluate(condition):
-        assert time.monotonic() < deadline, f"still not true after {timeout} ms: {condition}"
-        page.wait_for_timeout(20)
 
 
 def waiting_after(page, fetches):
@@ -269,9 +247,57 @@ def test_a_call_plays_what_twilio_would_play_in_order(live_phone, page):
     assert all(e["duration"] > 0 and e["currentTime"] > 0 for e in ended)
     transcript = page.locator("#transcript").inner_text()
     assert "pressed 1" in transcript and "pressed 4" in transcript and "plays " in transcript
+    # Each prompt shows its words, its engine and its length, not a file name.
+    wait_for(page, "window.phoneLog.filter(e => e.kind === 'play').every(e => e.text)", 10_000)
+    manifest = of(app).manifest
+    for event in events(page, "play"):
+        entry = manifest.by_key[event["url"].rsplit("/", 1)[1].removesuffix(".wav")]
+        assert (event["text"], event["engine"]) == (entry["text"], "espeak")
+        assert event["seconds"] == pytest.approx(entry["seconds"], abs=0.01)
+    rows = page.locator("#transcript li.ev-play").all_inner_texts()
+    first = manifest.by_key[played[0].rsplit("/", 1)[1].removesuffix(".wav")]
+    assert rows[0] == f"plays “{first['text']}”\nespeak · {first['seconds']:.1f} s"
+    assert not any("/audio/" in row for row in rows)
 
     page.get_by_role("button", name="Hang up").click()
     assert page.evaluate("window.phoneState") == "ended"
+
+
+CONTRAST = """() => Array.from(document.querySelectorAll('#transcript li')).map(li => {
+  const style = getComputedStyle(li);
+  const back = style.backgroundColor === 'rgba(0, 0, 0, 0)' ? getComputedStyle(li.closest('.card')).backgroundColor
+                                                         : style.backgroundColor;
+  return {kind: li.className, text: li.innerText, color: style.color, background: back};
+})"""
+
+
+def luminance(css):
+    red, green, blue = (int(v) / 255 for v in re.findall(r"\d+", css)[:3])
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(one, two):
+    light, dark = sorted((luminance(one), luminance(two)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_every_transcript_row_is_readable_the_first_too(live_phone, page):
+    """The first row ("calling the line as ...") was white on white: each row's text
+    against its background must reach WCAG AA (4.5:1)."""
+    app, url = live_phone
+    page.goto(f"{url}/phone?{QUICK}")
+    idle = page.evaluate(CONTRAST)
+    assert idle[0]["text"] == "Press Call to start." and contrast(idle[0]["color"], idle[0]["background"]) >= 4.5
+    page.get_by_role("button", name="Call the line").click()
+    waiting_after(page, 1)
+    page.get_by_role("button", name="Hang up").click()
+    rows = page.evaluate(CONTRAST)
+    assert "ev-call" in rows[0]["kind"].split() and rows[0]["text"].startswith("calling the line as")
+    assert {kind for row in rows for kind in row["kind"].split()} >= {"ev-call", "ev-fetch", "ev-play", "ev-end"}
+    low = [(row["kind"], round(contrast(row["color"], row["background"]), 2)) for row in rows
+           if contrast(row["color"], row["background"]) < 4.5]
+    assert low == []
 
 
 def test_a_key_stops_the_prompt_at_once(live_phone, page):

@@ -25,7 +25,7 @@ from twiml import assert_way_on
 TOKEN = "reltoken"
 CALLER = "+31612345678"
 # Settings the test's own environment must not leak into the process under test.
-UNSET = ("TWILIO_AUTH_TOKEN", "IVR_DEVELOPMENT", "REDIS_URL", "PUBLIC_BASE_URL", "PORT")
+UNSET = ("TWILIO_AUTH_TOKEN", "IVR_DEVELOPMENT", "REDIS_URL", "PUBLIC_BASE_URL", "PORT", "SECRET_KEY")
 
 
 def clean_env(**settings):
@@ -40,7 +40,7 @@ def line(tmp_path_factory):
     port = portpicker.pick_unused_port()
     base = f"http://127.0.0.1:{port}"
     with open(log_path, "wb") as log:
-        env = clean_env(TWILIO_AUTH_TOKEN=TOKEN, PUBLIC_BASE_URL=base)
+        env = clean_env(TWILIO_AUTH_TOKEN=TOKEN, SECRET_KEY="a-long-random-test-secret", PUBLIC_BASE_URL=base)
         with procfile.serve(env, log=log, port=port) as server:
             yield server, log_path
 
@@ -52,11 +52,12 @@ def signed_post(base, path="/voice", form=None, timeout=5):
     return requests.post(url, data=form, headers={"X-Twilio-Signature": signature}, timeout=timeout)
 
 
-def test_the_procfile_releases_the_audio_build():
-    release = shlex.split(procfile.processes()["release"])
-    assert release[:3] == ["ivr", "audio", "build"]
-    # The options it names are the command's own.
-    assert CliRunner().invoke(ivr_command, [*release[1:], "--help"]).exit_code == 0
+def test_the_procfile_releases_the_database_and_the_audio_build():
+    steps = [shlex.split(step) for step in procfile.processes()["release"].split("&&")]
+    assert [step[:3] for step in steps] == [["ivr", "db", "upgrade"], ["ivr", "audio", "build"]]
+    # The options they name are the commands' own.
+    for step in steps:
+        assert CliRunner().invoke(ivr_command, [*step[1:], "--help"]).exit_code == 0
 
 
 def test_the_web_process_refuses_to_start_without_a_token(tmp_path):

@@ -63,6 +63,7 @@ def test_production_start_refuses_without_a_token(monkeypatch):
     assert create_app(serving=True).config["IVR_DEVELOPMENT"] is True
     monkeypatch.delenv("IVR_DEVELOPMENT")
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", TOKEN)
+    monkeypatch.setenv("SECRET_KEY", "a-secret")  # production needs it too (tests/test_admin.py)
     assert create_app(serving=True).config["TWILIO_AUTH_TOKEN"] == TOKEN
 
 

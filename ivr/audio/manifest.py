@@ -78,6 +78,7 @@ class Manifest:
         self.planned_counts = dict(planned)
         self.digests = {entry["key"]: entry.get("digest") for entry in entries.values()}
         self.texts = {entry["key"]: entry.get("text", "") for entry in entries.values()}
+        self.by_key = {entry["key"]: entry for entry in entries.values()}  # engine, seconds: for the web phone
         self._mtime = self.store.manifest_mtime()
         self.bad = frozenset(key for key in self.bad if key in self.digests)
         self.generation += 1

@@ -32,6 +32,8 @@ def audio(key, ext):
         abort(404, description="No such audio.")
     # What the audio says, for the simulator and the web phone to show (UTF-8, %-encoded).
     headers = {"ETag": f'"{key}"', "Cache-Control": CACHE_CONTROL, "X-Ivr-Text": quote(manifest.texts.get(key, ""))}
+    entry = manifest.by_key.get(key, {})  # which engine made it and how long it is, for the web phone
+    headers.update({"X-Ivr-Engine": entry.get("engine", ""), "X-Ivr-Seconds": f"{entry.get('seconds', 0):.2f}"})
     # A weak validator (W/"key") names the same bytes, and "*" any: both are a 304.
     if request.if_none_match.contains_weak(key):
         return Response(status=304, headers=headers)

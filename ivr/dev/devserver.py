@@ -4,12 +4,19 @@ Starts an embedded Redis under INSTANCE_DIR unless REDIS_URL names one, brings t
 audio up to date (only what changed is made), and serves. Without TWILIO_AUTH_TOKEN
 the webhooks are not checked for Twilio's signature, and it says so.
 
+The database is brought to the newest schema (SQLite in INSTANCE_DIR unless
+DATABASE_URL names one); the staff log-ins are signed with a SECRET_KEY, and caller
+numbers hashed with a CALLER_HASH_KEY, each made once and kept in INSTANCE_DIR when
+none is set.
+
 It writes the URL it serves on to INSTANCE_DIR/run.url, so `make call` in another
 terminal finds it whatever PORT it was given. However it is stopped (Ctrl-C, SIGTERM
 to it or to make's process group, the terminal closing), it stops what it started:
 the Redis, the URL file.
 """
 import contextlib
+import os
+import secrets
 import signal
 import sys
 from pathlib import Path
@@ -17,6 +24,7 @@ from pathlib import Path
 from .. import config
 from ..app import create_app
 from ..audio.build import build
+from ..store import db
 from ..store.redis import EmbeddedRedis
 from .simulator import RUN_URL
 
@@ -78,8 +86,22 @@ def announced(settings, url):
                 path.unlink()
 
 
+def development_secret(settings, name):
+    """A secret made once and kept in INSTANCE_DIR, so staff log-ins and returning
+    callers' languages survive a restart of `make run`."""
+    path = Path(settings["INSTANCE_DIR"]) / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as secret:
+            secret.write(secrets.token_hex(32))
+    return path.read_text(encoding="utf-8").strip()
+
+
 def prepared_app(settings):
-    """The line as `make run` serves it, its audio brought up to date."""
+    """The line as `make run` serves it: its database migrated, its audio up to date."""
+    settings["SECRET_KEY"] = settings["SECRET_KEY"] or development_secret(settings, "secret_key")
+    settings["CALLER_HASH_KEY"] = settings["CALLER_HASH_KEY"] or development_secret(settings, "caller_hash_key")
+    db.upgrade(db.Database(settings["DATABASE_URL"]))
     if not settings["TWILIO_AUTH_TOKEN"]:
         settings["IVR_DEVELOPMENT"] = True
         say("NOTE: TWILIO_AUTH_TOKEN is not set: webhooks are NOT checked for Twilio's signature.\n"
@@ -104,6 +126,7 @@ def main(environ=None):
         say(f"\nThe line answers on {url}/voice  (languages: {', '.join(line.offered()) or 'none'})")
         if settings["PHONE_ENABLED"] or settings["IVR_DEVELOPMENT"]:
             say(f"Try it in the browser: {url}/phone   or in a terminal: make call")
+        say(f"Staff admin: {url}/admin   (the first admin: .venv/bin/ivr staff add NAME --role admin)")
         with announced(settings, url):
             app.run(host="127.0.0.1", port=port, threaded=True)
 

@@ -13,6 +13,7 @@ Every process it starts is stopped however it ends.
 import argparse
 import os
 import random
+import secrets
 import signal
 import sys
 import threading
@@ -167,7 +168,7 @@ def soak(opts, log=print):
     with Redis(work / "redis", persist=False) as redis_server:
         port = portpicker.pick_unused_port()
         base = f"http://127.0.0.1:{port}"
-        env = {"TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_BASE_URL": base, "REDIS_URL": redis_server.url,
+        env = {"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": secrets.token_hex(32), "PUBLIC_BASE_URL": base, "REDIS_URL": redis_server.url,
                "AUDIO_DIR": str(audio_dir), "AUDIO_ENGINES": ENGINES, "AUDIO_ENABLED": "1",
                "WEB_CONCURRENCY": str(opts.workers), "IVR_DEVELOPMENT": "0"}
         with open(log_path, "wb") as web_log, procfile.serve(env, log=web_log, port=port) as server:

@@ -6,14 +6,16 @@ POST /phone/twiml for the TwiML of a webhook, plays the <Play>s in order, shows 
 the line itself, with an internal request signed like Twilio's, so the page previews
 the real answers, not a copy of the flow.
 
-The phone is on when PHONE_ENABLED or IVR_DEVELOPMENT is set; otherwise every /phone
-URL is a 404. The flag is read per request, so tests (and later a staff log-in) can
-switch it without re-registering routes.
+Who may use it: any logged-in staff member (the admin at /admin), and anyone when
+PHONE_ENABLED or IVR_DEVELOPMENT is set. Anyone else is sent to the log-in (the
+page) or gets a 401 (/phone/twiml). Read per request, so a flag or a log-in takes
+effect at once.
 """
 import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask_login import current_user
 
 from ..call import twilio_request
 from ..call.twilio_request import DEFAULT_CALLER
@@ -34,19 +36,24 @@ class BadRequest(ValueError):
 
 
 def enabled(app=None):
+    """Open to everyone (development, or PHONE_ENABLED)."""
     config = (app or current_app).config
     return bool(config.get("PHONE_ENABLED") or config.get("IVR_DEVELOPMENT"))
 
 
 @bp.before_request
-def only_when_enabled():
-    if not enabled():
+def only_for_staff():
+    if enabled():
+        return None
+    manager = getattr(current_app, "login_manager", None)  # the staff log-in (ivr.staff.web)
+    if manager is None:
         abort(404)
+    return None if current_user.is_authenticated else manager.unauthorized()
 
 
 @bp.route("", methods=["GET"])
 def page():
-    return render_template("phone.html", default_caller=DEFAULT_CALLER)
+    return render_template("phone.html", default_caller=DEFAULT_CALLER, line_name=current_app.config["LINE_NAME"])
 
 
 def _error(message, status=400):

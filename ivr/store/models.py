@@ -1,0 +1,60 @@
+"""The line's records, as SQLAlchemy tables. A change here is a change of schema: it
+comes with a migration in migrations/versions/ (tests/test_db.py checks that the
+migrations make exactly these tables).
+
+  Staff       a staff account: name, role, password and phone PIN (argon2 hashes),
+              failure counters and locks, disabled flag
+  AuditEntry  who changed what and when (never a phone number)
+"""
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, Integer, String, false, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .db import Base, UTCDateTime, utcnow
+
+# What staff may be. The rights of each are in ivr.staff.accounts (PERMISSIONS).
+ROLES = ("editor", "agent", "admin")
+NAME_LENGTH = 32
+HASH_LENGTH = 255
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    __table_args__ = (
+        CheckConstraint("role IN ('editor', 'agent', 'admin')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
+    disabled: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Wrong passwords in a row; at the limit the account is locked until locked_until.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The phone PIN (for recording by phone): its own hash, counter and lock.
+    pin_hash: Mapped[str | None] = mapped_column(String(HASH_LENGTH))
+    failed_pins: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    pin_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def __repr__(self):
+        return f"<Staff {self.id} {self.name} {self.role}{' disabled' if self.disabled else ''}>"
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # A staff member's name, or "cli" for the command line: a name, not a key, so the
+    # log outlives the account.
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))  # e.g. "staff.add", "recording.undo"
+    target: Mapped[str | None] = mapped_column(String(200))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    def __repr__(self):
+        return f"<AuditEntry {self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target or ''}>"
