@@ -80,14 +80,30 @@ def init_app(app):
         if not request.host:
             abort(400, description="The Host header is missing or malformed.")
 
+    app.wsgi_app = with_every_answer_headers(app.wsgi_app)
+
     @app.after_request
     def headers(response):
-        response.headers.update(EVERY_ANSWER)
         if response.mimetype == "text/html":
             media = _origin(app.config["PUBLIC_BASE_URL"])
             response.headers["Content-Security-Policy"] = content_security_policy(g.get("csp_nonce"), media)
             response.headers["X-Frame-Options"] = "DENY"
         return response
+
+
+def with_every_answer_headers(wsgi_app):
+    """EVERY_ANSWER's headers on every response, added where the server writes them:
+    a webhook costs a list extend, not a pass over werkzeug's Headers."""
+    every = list(EVERY_ANSWER.items())
+
+    def app(environ, start_response):
+        def start(status, headers, exc_info=None):
+            headers.extend(every)
+            return start_response(status, headers, exc_info)
+
+        return wsgi_app(environ, start)
+
+    return app
 
 
 def log_to_stderr():

@@ -7,13 +7,15 @@ signature check and before the flow: a repeated parameter could be signed in one
 copy and read in another, and werkzeug's lenient parsing could hide what was sent.
 """
 import re
-from urllib.parse import unquote_plus, unquote_to_bytes
+from urllib.parse import unquote_to_bytes
 
 from flask import abort, request
 
 # A percent-escape of a byte over 127: only then can escapes hide bytes that are not
 # UTF-8 (Twilio's own escapes, %2B and %3A, are ASCII), so only then are they decoded.
 HIGH_ESCAPE = re.compile(rb"%[89a-fA-F][0-9a-fA-F]")
+# Each parameter's name: what stands before its "=" (or alone), between "&"s.
+NAME = re.compile(rb"(?:^|&)([^&=]+)")
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 # Twilio's voice webhook form is about 1 KB; this leaves room for every optional field.
@@ -30,12 +32,9 @@ def names(raw, what):
             unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
     except UnicodeDecodeError:
         abort(400, description=f"The {what} is not UTF-8.")
-    found = []
-    for part in raw.split(b"&"):
-        if part:
-            name = part.split(b"=", 1)[0]
-            found.append(unquote_plus(name.decode()) if b"%" in name or b"+" in name else name.decode())
-    return found
+    # Compared as bytes; only a name with an escape is decoded (as werkzeug will).
+    return [unquote_to_bytes(name.replace(b"+", b" ")) if b"%" in name or b"+" in name else name
+            for name in NAME.findall(raw)]
 
 
 def check():
