@@ -95,10 +95,22 @@ def coverage_command(lang):
                 click.echo(f"  missing {item_id}")
             for item_id in unservable:
                 click.echo(f"  unservable {item_id} (key {manifest.entries[item_id]['key']})")
+    if lang:
+        _record_first(line.content, lang)
     if broken:
         click.echo(f"ERROR: {len(broken)} prompts have audio that is corrupt or missing on disk and in Redis "
                    "(spoken with <Say> instead); `ivr audio build` remakes it", err=True)
         sys.exit(1)
+
+
+def _record_first(content, lang):
+    from .content import registry
+
+    first = registry.record_first(content, lang)
+    if first:
+        click.echo(f"First in line for a staff recording ({len(first)}: Dutch names the {lang} voice garbles):")
+        for item_id, term in first:
+            click.echo(f"  {item_id}  ({term})")
 
 
 def _timing(line):

@@ -38,3 +38,18 @@ def test_audio_that_cannot_be_served_is_listed_and_fails(audio_dir):
     assert result.exit_code == 1
     assert f"  unservable nl|goodbye| (key {entry['key']})" in result.output
     assert "nl: " in result.output and "1 UNSERVABLE" in result.output
+
+
+def test_dutch_names_the_engine_garbles_come_first_for_a_recording(tmp_path):
+    """Prompts that say "VluchtelingenWerk" or "spreekuur" in French are listed first
+    for a staff recording; a word merely containing one (Kinshasa, "HASA") is not."""
+    from click.testing import CliRunner
+
+    from ivr.cli import main
+
+    result = CliRunner().invoke(main, ["audio", "coverage", "--lang", "fr"], env={"AUDIO_DIR": str(tmp_path)})
+    listed = result.output.split("First in line for a staff recording")[1]
+    assert "fr|org_vwn|  (VluchtelingenWerk)" in listed and "fr|hours_spreekuur|  (spreekuur)" in listed
+    assert "country=CD" not in listed
+    dutch = CliRunner().invoke(main, ["audio", "coverage", "--lang", "nl"], env={"AUDIO_DIR": str(tmp_path)})
+    assert "First in line" not in dutch.output

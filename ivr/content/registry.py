@@ -3,6 +3,7 @@ can take. The content check uses it to demand each prompt in each language; the
 audio build uses it to make audio for each text ahead of time; the <Play> speech to
 find the audio of what it says."""
 import itertools
+import re
 from dataclasses import dataclass
 
 from . import countries
@@ -100,4 +101,20 @@ def items(content):
         for lang, catalogue in content.catalogues.items():
             if catalogue.has(utterance.prompt):
                 found.append(Item(utterance_id(lang, utterance), lang, utterance, content.text(lang, utterance)))
+    return found
+
+
+def record_first(content, lang):
+    """(item id, Dutch word) for every prompt of `lang` whose words hold a Dutch name
+    its engine garbles (menus/languages.toml): first in line for a staff recording.
+    Dutch itself is read by a Dutch voice, so none there."""
+    if content.catalogues[lang].language.locale.lower().startswith("nl"):
+        return []
+    found = []
+    for item in items(content):
+        if item.lang == lang:
+            term = next((t for t in content.tree.record_first
+                         if re.search(rf"\b{re.escape(t)}\b", item.text, re.IGNORECASE)), None)
+            if term:
+                found.append((item.id, term))
     return found

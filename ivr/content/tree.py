@@ -48,6 +48,7 @@ class Tree:
     welcome: list = field(default_factory=list)  # languages the welcome is said in
     likely: dict = field(default_factory=dict)  # country -> languages its callers likely speak
     shared_codes: dict = field(default_factory=dict)  # dialling code -> other countries to name
+    record_first: list = field(default_factory=list)  # Dutch words other languages' engines garble
 
     def get(self, node_id):
         return self.nodes.get(node_id)
@@ -93,7 +94,7 @@ def _chunks(raw):
 
 
 def load_tree(directory):
-    start, keys, nodes, welcome, likely, shared = None, {}, {}, [], {}, {}
+    start, keys, nodes, welcome, likely, shared, record_first = None, {}, {}, [], {}, {}, []
     for path in sorted(Path(directory).glob("*.toml")):
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -107,6 +108,7 @@ def load_tree(directory):
         welcome += list(raw.get("welcome") or [])
         likely.update({str(k).upper(): list(v) for k, v in (raw.get("likely_languages") or {}).items()})
         shared.update({str(k): [str(r).upper() for r in v] for k, v in (raw.get("shared_codes") or {}).items()})
+        record_first += [str(term) for term in (raw.get("record_first") or {}).get("terms", [])]
         for node_id, spec in (raw.get("nodes") or {}).items():
             if node_id in nodes:
                 raise MenuError(f"{path.name}: node {node_id!r} is defined twice")
@@ -129,7 +131,7 @@ def load_tree(directory):
     missing = [k for k in GLOBAL_KEYS if k not in keys]
     if missing:
         raise MenuError(f"[keys] lacks {', '.join(missing)}")
-    tree = Tree(start, {k: str(v) for k, v in keys.items()}, nodes, welcome, likely, shared)
+    tree = Tree(start, {k: str(v) for k, v in keys.items()}, nodes, welcome, likely, shared, record_first)
     _derive_parents(tree)
     return tree
 
