@@ -1,0 +1,112 @@
+"""Staff recordings as records: a real recording (WAV or MP3) is accepted and made
+telephone-ready like generated audio; a text file called .wav, a two-minute file and
+an 11 MB file are refused and nothing changes; undo brings the previous one back;
+every change is audited; the same on SQLite and the machine's PostgreSQL."""
+import io
+import math
+import subprocess
+import wave
+
+import pytest
+from sqlalchemy import func, select
+
+from ivr.audio import encoding
+from ivr.staff import recordings
+from ivr.staff.recordings import RecordingError
+from ivr.store.db import Database, upgrade
+from ivr.store.models import AuditEntry, Recording
+
+ITEM_ID = "ti|welcome|"
+
+
+def tone_wav(seconds=1.5, rate=22050, pitch=220.0):
+    """A real WAV file: a tone with a rising and falling level, like a voice."""
+    frames = bytearray()
+    for n in range(int(seconds * rate)):
+        envelope = math.sin(math.pi * n / (seconds * rate))
+        frames += int(12000 * envelope * math.sin(2 * math.pi * pitch * n / rate)).to_bytes(2, "little", signed=True)
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(rate)
+        w.writeframes(bytes(frames))
+    return out.getvalue()
+
+
+def as_mp3(wav):
+    done = subprocess.run([encoding.ffmpeg(), "-loglevel", "error", "-f", "wav", "-i", "pipe:0", "-f", "mp3", "pipe:1"],
+                          input=wav, capture_output=True, timeout=60, check=True)
+    return done.stdout
+
+
+@pytest.fixture
+def item(line):
+    return recordings.find_item(line.content, ITEM_ID)
+
+
+@pytest.fixture
+def session(empty_db_url):
+    """A session on a migrated database: SQLite, then PostgreSQL."""
+    database = Database(empty_db_url)
+    upgrade(database)
+    with database.session() as session:
+        yield session
+    database.dispose()
+
+
+def counts(session):
+    return (session.scalar(select(func.count()).select_from(Recording)),
+            session.scalar(select(func.count()).select_from(AuditEntry)))
+
+
+@pytest.mark.parametrize("make", [tone_wav, lambda: as_mp3(tone_wav())], ids=["wav", "mp3"])
+def test_a_real_recording_is_kept_telephone_ready_and_current(session, item, make):
+    recording = recordings.add(session, item, make(), actor="ada")
+    session.commit()
+    stored = session.get(Recording, recording.id)
+    measured = encoding.measure(stored.audio)
+    assert (measured["format"], measured["rate"], measured["channels"]) == ("mulaw", 8000, 1)
+    assert encoding.is_phone_ready(stored.audio)
+    assert 1.0 < stored.seconds < 2.0 and stored.current and stored.text == item.text
+    assert (stored.lang, stored.item_id, stored.made_by) == ("ti", ITEM_ID, "ada")
+    entry = session.scalar(select(AuditEntry))
+    assert (entry.actor, entry.action, entry.target) == ("ada", "recording.add", ITEM_ID)
+
+
+def test_the_prompt_must_exist(line):
+    with pytest.raises(RecordingError, match="no prompt"):
+        recordings.find_item(line.content, "ti|no-such-prompt|")
+
+
+@pytest.mark.parametrize("raw, reason", [
+    (b"Hello, this is not audio at all.\n" * 20, "not audio"),
+    (b"", "empty"),
+    (tone_wav(seconds=120, rate=8000), "120 seconds; at most 90"),
+    (b"RIFF" + bytes(11 * 1024 * 1024), "at most 10 MB"),
+], ids=["text-named-wav", "empty", "two-minutes", "eleven-mb"])
+def test_refused_files_say_why_and_change_nothing(session, item, raw, reason):
+    recordings.add(session, item, tone_wav(), actor="ada")
+    session.commit()
+    before = counts(session)
+    with pytest.raises(RecordingError, match=reason):
+        recordings.add(session, item, raw, actor="ada")
+    session.commit()
+    assert counts(session) == before
+    assert len(recordings.all_current(session, "ti")) == 1
+
+
+def test_undo_makes_the_previous_recording_current_again(session, item):
+    first = recordings.add(session, item, tone_wav(pitch=200), actor="ada")
+    second = recordings.add(session, item, tone_wav(pitch=300), actor="bea")
+    session.commit()
+    assert recordings.current(session, ITEM_ID).id == second.id
+    assert recordings.undo(session, ITEM_ID, actor="cli").id == first.id
+    session.commit()
+    assert recordings.current(session, ITEM_ID).id == first.id
+    assert [r.id for r in recordings.history(session, ITEM_ID)] == [second.id, first.id]  # both kept
+    assert recordings.undo(session, ITEM_ID, actor="cli") is None
+    session.commit()
+    assert recordings.current(session, ITEM_ID) is None
+    with pytest.raises(RecordingError, match="no recording to undo"):
+        recordings.undo(session, ITEM_ID, actor="cli")
+    actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions == ["recording.add", "recording.add", "recording.undo", "recording.undo"]
