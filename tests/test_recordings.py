@@ -2,19 +2,27 @@
 telephone-ready like generated audio; a text file called .wav, a two-minute file and
 an 11 MB file are refused and nothing changes; undo brings the previous one back;
 every change is audited; the same on SQLite and the machine's PostgreSQL."""
+import dataclasses
 import io
 import math
+import re
 import subprocess
 import wave
 
 import pytest
 from sqlalchemy import func, select
 
-from ivr.audio import encoding
+import ivr.audio.manifest as manifest_module
+from ivr import create_app
+from ivr.audio import encoding, live
+from ivr.services import of
 from ivr.staff import recordings
 from ivr.staff.recordings import RecordingError
 from ivr.store.db import Database, upgrade
 from ivr.store.models import AuditEntry, Recording
+
+from support import OFFLINE_ENGINES
+from twiml import only_gather, parse
 
 ITEM_ID = "ti|welcome|"
 
@@ -110,3 +118,57 @@ def test_undo_makes_the_previous_recording_current_again(session, item):
         recordings.undo(session, ITEM_ID, actor="cli")
     actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions == ["recording.add", "recording.add", "recording.undo", "recording.undo"]
+
+
+# -- on the line from the next call, on every host -------------------------------------------------
+PLAY = re.compile(r"/audio/([0-9a-f]{32})\.wav$")
+
+
+def host(audio_dir, redis_url):
+    return create_app({"TESTING": True, "AUDIO_DIR": str(audio_dir), "REDIS_URL": redis_url,
+                       "AUDIO_ENGINES": OFFLINE_ENGINES, "PUBLIC_BASE_URL": "https://line.example.org",
+                       "AUDIO_MEMORY_MB": 0, "TWILIO_AUTH_TOKEN": "", "IVR_DEVELOPMENT": True})
+
+
+def main_menu_key(client):
+    """The key the English main menu plays (after "I did not hear a key")."""
+    gather = only_gather(parse(client.post("/voice/en/main?tries=1")))
+    return [PLAY.search(p.text).group(1) for p in gather.findall("Play")][-1]
+
+
+def test_a_recording_plays_on_another_host_from_the_next_call_and_undo_brings_back_the_last(
+        audio_dir, tmp_path, redis_url, db_session, monkeypatch):
+    monkeypatch.setattr(manifest_module, "REFRESH_SECONDS", 0)
+    admin_host, other = host(audio_dir, redis_url), host(tmp_path / "empty", redis_url)
+    admin_line, client = of(admin_host), other.test_client()
+    of(admin_host).store.warm(admin_line.manifest.entries)  # the build every host plays
+    engine_key = main_menu_key(client)
+    item = recordings.find_item(admin_line.content, "en|main_menu|")
+
+    def record(raw):
+        recording = recordings.add(db_session, item, raw, actor="ada")
+        db_session.commit()
+        recordings.put_on_line(admin_line.store, item, recording)
+        return recording
+
+    first, second = record(tone_wav(pitch=200)), record(tone_wav(pitch=300))
+    key = main_menu_key(client)
+    assert key == live.recording_key(second.audio) != engine_key
+    assert client.get(f"/audio/{key}.wav").data == second.audio  # from Redis: this host has no file
+
+    recordings.put_on_line(admin_line.store, item, recordings.undo(db_session, item.id, actor="ada"))
+    assert main_menu_key(client) == live.recording_key(first.audio)
+    recordings.put_on_line(admin_line.store, item, recordings.undo(db_session, item.id, actor="ada"))
+    assert main_menu_key(client) == engine_key  # the engine's audio again, without a build
+
+
+def test_a_stale_recording_plays_unless_the_setting_skips_it(audio_dir, redis_url, db_session):
+    store_line = of(host(audio_dir, redis_url))
+    item = recordings.find_item(store_line.content, "en|main_menu|")
+    recording = recordings.add(db_session, item, tone_wav(), actor="ada")
+    changed = dataclasses.replace(item, text=item.text + " Changed.")
+    recordings.put_on_line(store_line.store, changed, recording, "use")
+    entry = store_line.store.redis_manifest()[1][item.id]
+    assert entry["engine"] == "recording" and entry["stale"] and entry["text"] == changed.text
+    recordings.put_on_line(store_line.store, changed, recording, "skip")
+    assert store_line.store.redis_manifest()[1][item.id]["engine"] == "espeak"

@@ -8,7 +8,7 @@ when it was made, so a changed text later shows the recording as stale.
 """
 from sqlalchemy import select
 
-from ..audio import encoding
+from ..audio import encoding, live
 from ..audio.store import digest
 from ..content import registry
 from ..store.db import utcnow
@@ -17,6 +17,7 @@ from .audit import record_audit
 
 MAX_BYTES = 10 * 1024 * 1024  # an upload larger than this is refused before decoding
 MAX_SECONDS = 90  # longer than any prompt should be
+STALE_CHOICES = ("use", "skip")  # STALE_RECORDINGS
 
 
 class RecordingError(ValueError):
@@ -105,3 +106,17 @@ def undo(session, item_id, actor, now=None):
         "undone": now_current.id, "current": earlier.id if earlier is not None else None,
     }, now=now)
     return earlier
+
+
+def is_stale(recording, item):
+    return recording.text != item.text
+
+
+def put_on_line(store, item, recording, stale_recordings="use"):
+    """What the line plays for `item` from its next call, on every host: `recording`
+    (the current one, after add or undo), or the engines' audio when it is None or
+    stale where STALE_RECORDINGS is "skip". Call it after the session commits."""
+    if recording is None or (is_stale(recording, item) and stale_recordings == "skip"):
+        live.unplay(store, item.id)
+    else:
+        live.play(store, item.id, item.text, recording.audio, stale=is_stale(recording, item))
