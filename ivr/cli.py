@@ -50,7 +50,10 @@ def build_command(jobs, quiet):
     from .audio.build import build
 
     line = _services(**({"AUDIO_JOBS": jobs} if jobs else {}))
-    report = build(line.content, line.store, line.settings, progress=not quiet, log=click.echo)
+    from .commands import current_recordings
+
+    report = build(line.content, line.store, line.settings, progress=not quiet, log=click.echo,
+                   recorded=current_recordings())
     click.echo(report.table(list(line.content.catalogues)))
     # Missing audio is expected in a language no engine speaks: it waits for staff
     # recordings and is not offered until then. Anywhere else it is an error (below).
@@ -91,14 +94,24 @@ def coverage_command(lang):
         click.echo(f"{code}: {total - len(missing)}/{total} {'complete' if not missing else 'INCOMPLETE'}"
                    + (f", {len(unservable)} UNSERVABLE" if unservable else ""))
         if lang:
-            for item_id in missing:
-                click.echo(f"  missing {item_id}")
+            click.echo("\n".join(_missing_lines(line.content, missing)) if missing else "", nl=bool(missing))
             for item_id in unservable:
                 click.echo(f"  unservable {item_id} (key {manifest.entries[item_id]['key']})")
     if broken:
         click.echo(f"ERROR: {len(broken)} prompts have audio that is corrupt or missing on disk and in Redis "
                    "(spoken with <Say> instead); `ivr audio build` remakes it", err=True)
         sys.exit(1)
+
+
+def _missing_lines(content, item_ids):
+    """Missing prompts as staff read them out: number, words, and the English."""
+    from .content import registry
+
+    numbers, text = registry.numbers(content), {i.id: i.text for i in registry.items(content)}
+    for item_id in sorted(item_ids, key=lambda i: numbers.get(i.split("|", 1)[1], len(numbers) + 1)):
+        name = item_id.split("|", 1)[1]
+        yield (f"  {numbers.get(name, '?'):>4}  {item_id}: {text.get(item_id, '(no text)')}\n"
+               f"        en: {text.get('en|' + name, '')}")
 
 
 def _timing(line):
@@ -173,22 +186,9 @@ def db_upgrade_command():
 
 
 def _staff_session():
-    """A session on a database at the newest schema. The embedded SQLite of a local
-    run is brought up to date here; a configured database by `ivr db upgrade`."""
-    from sqlalchemy.exc import SQLAlchemyError
+    from .commands import records_session
 
-    from .store import db
-
-    url = config.from_environment()["DATABASE_URL"]
-    database = db.Database(url)
-    try:
-        if not db.is_current(database):
-            if url:
-                raise click.ClickException("The database is not at the newest schema: run `ivr db upgrade` first.")
-            db.upgrade(database)
-    except SQLAlchemyError as exc:
-        raise click.ClickException(f"cannot open {db.describe(database.url)}: {exc}") from exc
-    return database.session()
+    return records_session()
 
 
 def _secret(label, from_stdin):
@@ -283,6 +283,14 @@ def staff_pin_command(name, pin_stdin):
     member = _staff_change(accounts.set_pin, name, _secret("PIN", pin_stdin))
     click.echo(f"PIN set for {member.name} (staff number {member.id}).")
 
+
+def _add_recordings():
+    from .commands import recordings_group
+
+    main.add_command(recordings_group)
+
+
+_add_recordings()
 
 if __name__ == "__main__":
     main()

@@ -4,17 +4,24 @@ an 11 MB file are refused and nothing changes; undo brings the previous one back
 every change is audited; the same on SQLite and the machine's PostgreSQL."""
 import dataclasses
 import io
+import json
 import math
 import re
 import subprocess
 import wave
 
 import pytest
+import redis
+from click.testing import CliRunner
 from sqlalchemy import func, select
 
 import ivr.audio.manifest as manifest_module
 from ivr import create_app
 from ivr.audio import encoding, live
+from ivr.audio.build import build
+from ivr.audio.store import AudioStore
+from ivr.cli import main
+from ivr.content import registry
 from ivr.services import of
 from ivr.staff import recordings
 from ivr.staff.recordings import RecordingError
@@ -172,3 +179,76 @@ def test_a_stale_recording_plays_unless_the_setting_skips_it(audio_dir, redis_ur
     assert entry["engine"] == "recording" and entry["stale"] and entry["text"] == changed.text
     recordings.put_on_line(store_line.store, changed, recording, "skip")
     assert store_line.store.redis_manifest()[1][item.id]["engine"] == "espeak"
+
+
+# -- the audio build prefers the database's current recordings ----------------------------------------
+@pytest.mark.parametrize("text_changed, setting, engine", [
+    (False, "use", "recording"), (True, "use", "recording"), (True, "skip", "espeak"),
+])
+def test_the_build_plays_a_current_database_recording(audio_dir, text_changed, setting, engine):
+    app = host(audio_dir, "")
+    line = of(app)
+    item = recordings.find_item(line.content, "en|main_menu|")
+    audio = recordings.to_phone(tone_wav())
+    recorded = {item.id: (item.text + (" Old words." if text_changed else ""), audio)}
+    report = build(line.content, AudioStore(audio_dir), {**app.config, "STALE_RECORDINGS": setting},
+                   progress=False, log=lambda *_: None, recorded=recorded)
+    entry = report.manifest[item.id]
+    assert entry["engine"] == engine and entry["text"] == item.text
+    assert (entry["key"] == live.recording_key(audio)) == (engine == "recording")
+    assert report.stale.get("en", []) == ([item.id] if text_changed else [])
+    assert report.synthesised == 0  # nothing else made again
+
+
+# -- ivr recordings add | undo, ivr audio coverage ------------------------------------------------------
+@pytest.fixture
+def command(audio_dir, redis_url, db_url, monkeypatch):
+    for name, value in {"AUDIO_DIR": str(audio_dir), "REDIS_URL": redis_url, "DATABASE_URL": db_url,
+                        "AUDIO_ENGINES": OFFLINE_ENGINES}.items():
+        monkeypatch.setenv(name, value)
+    return lambda *args: CliRunner().invoke(main, list(args))
+
+
+def test_the_command_adds_and_undoes_with_the_same_checks_audited_as_cli(command, tmp_path, database, redis_url,
+                                                                        audio_dir):
+    good, text = tmp_path / "take.mp3", tmp_path / "notes.wav"
+    good.write_bytes(as_mp3(tone_wav()))
+    text.write_text("not audio " * 50)
+    store = AudioStore(tmp_path / "elsewhere", redis.Redis.from_url(redis_url))
+    engine_entry = json.loads((audio_dir / "manifest.json").read_text())["en|main_menu|"]
+
+    refused = command("recordings", "add", "en", "main_menu", str(text))
+    assert refused.exit_code == 1 and "not audio" in refused.output
+    added = command("recordings", "add", "en", "main_menu", str(good))
+    assert added.exit_code == 0, added.output
+    entry = store.redis_manifest()[1]["en|main_menu|"]
+    assert entry["engine"] == "recording" and store.get(entry["key"], entry["digest"]) is not None
+    undone = command("recordings", "undo", "en", "main_menu")
+    assert undone.exit_code == 0, undone.output
+    assert store.redis_manifest()[1]["en|main_menu|"]["key"] == engine_entry["key"]
+    with database.session() as session:
+        entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+        assert [(e.actor, e.action, e.target) for e in entries] == [
+            ("cli", "recording.add", "en|main_menu|"), ("cli", "recording.undo", "en|main_menu|")]
+
+
+def test_a_prompt_is_named_by_its_number_and_unknown_ones_are_refused(command, tmp_path, line):
+    number = registry.numbers(line.content)["main_menu|"]
+    good = tmp_path / "take.wav"
+    good.write_bytes(tone_wav())
+    added = command("recordings", "add", "en", str(number), str(good))
+    assert added.exit_code == 0 and "en|main_menu|" in added.output
+    for args in (["en", "99999"], ["xx", "main_menu"], ["en", "no_such_prompt"]):
+        refused = command("recordings", "add", *args, str(good))
+        assert refused.exit_code == 2 and "Error" in refused.output
+
+
+def test_coverage_lists_each_missing_prompt_with_its_number_text_and_english(command, line):
+    result = command("audio", "coverage", "--lang", "ti")
+    numbers = registry.numbers(line.content)
+    welcome = recordings.find_item(line.content, "ti|main_menu|")
+    english = recordings.find_item(line.content, "en|main_menu|")
+    lines = result.output.splitlines()
+    at = next(i for i, text in enumerate(lines) if "ti|main_menu|" in text)
+    assert lines[at].split()[0] == str(numbers["main_menu|"]) and welcome.text in lines[at]
+    assert lines[at + 1].strip() == f"en: {english.text}"

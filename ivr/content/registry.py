@@ -101,3 +101,10 @@ def items(content):
             if catalogue.has(utterance.prompt):
                 found.append(Item(utterance_id(lang, utterance), lang, utterance, content.text(lang, utterance)))
     return found
+
+
+def numbers(content):
+    """{utterance id less its language ("welcome|"): its number}: its place in the
+    order of `utterances`, from 1, the same in every language, for staff to name a
+    prompt by (on the phone, in the admin, in `ivr audio coverage`)."""
+    return {utterance_id("", u)[1:]: n for n, u in enumerate(utterances(content), 1)}
