@@ -17,7 +17,6 @@ from .audit import record_audit
 
 MAX_BYTES = 10 * 1024 * 1024  # an upload larger than this is refused before decoding
 MAX_SECONDS = 90  # longer than any prompt should be
-STALE_CHOICES = ("use", "skip")  # STALE_RECORDINGS
 
 
 class RecordingError(ValueError):
