@@ -5,6 +5,7 @@ import sys
 import click
 
 from . import config
+from .report import answer_timing, missing_lines, record_first
 
 
 def _services(**overrides):
@@ -30,7 +31,7 @@ def check_command():
     line = _services()
     report = run_check(line.content, line.settings, line.offered(), audio=line.manifest)
     if line.manifest is not None:
-        report.warnings += _timing(line)[1]
+        report.warnings += answer_timing(line)[1]
     click.echo(report.render())
     sys.exit(0 if report.ok else 1)
 
@@ -50,7 +51,10 @@ def build_command(jobs, quiet):
     from .audio.build import build
 
     line = _services(**({"AUDIO_JOBS": jobs} if jobs else {}))
-    report = build(line.content, line.store, line.settings, progress=not quiet, log=click.echo)
+    from .commands import current_recordings
+
+    report = build(line.content, line.store, line.settings, progress=not quiet, log=click.echo,
+                   recorded=current_recordings())
     click.echo(report.table(list(line.content.catalogues)))
     # Missing audio is expected in a language no engine speaks: it waits for staff
     # recordings and is not offered until then. Anywhere else it is an error (below).
@@ -91,34 +95,15 @@ def coverage_command(lang):
         click.echo(f"{code}: {total - len(missing)}/{total} {'complete' if not missing else 'INCOMPLETE'}"
                    + (f", {len(unservable)} UNSERVABLE" if unservable else ""))
         if lang:
-            for item_id in missing:
-                click.echo(f"  missing {item_id}")
+            click.echo("\n".join(missing_lines(line.content, missing)) if missing else "", nl=bool(missing))
             for item_id in unservable:
                 click.echo(f"  unservable {item_id} (key {manifest.entries[item_id]['key']})")
     if lang:
-        _record_first(line.content, lang)
+        record_first(line.content, lang)
     if broken:
         click.echo(f"ERROR: {len(broken)} prompts have audio that is corrupt or missing on disk and in Redis "
                    "(spoken with <Say> instead); `ivr audio build` remakes it", err=True)
         sys.exit(1)
-
-
-def _record_first(content, lang):
-    from .content import registry
-
-    first = registry.record_first(content, lang)
-    if first:
-        click.echo(f"First in line for a staff recording ({len(first)}: Dutch names the {lang} voice garbles):")
-        for item_id, term in first:
-            click.echo(f"  {item_id}  ({term})")
-
-
-def _timing(line):
-    from .call import timing
-
-    settings = line.settings
-    return timing.report(timing.measure(line.flow, line.manifest), settings["FIRST_ANSWER_SECONDS"],
-                         settings["RETURNING_ANSWER_SECONDS"], settings["MAX_MENU_SECONDS"])
 
 
 @audio_group.command("timing")
@@ -127,7 +112,7 @@ def timing_command():
 
     Per language, from the built audio: the worst and median wait for a first-time
     and a returning caller, the worst path, the longest menu. Exits 1 over target."""
-    lines, problems = _timing(_services(AUDIO_ENABLED=True))
+    lines, problems = answer_timing(_services(AUDIO_ENABLED=True))
     click.echo("\n".join(lines))
     for problem in problems:
         click.echo(f"OVER: {problem}")
@@ -185,22 +170,9 @@ def db_upgrade_command():
 
 
 def _staff_session():
-    """A session on a database at the newest schema. The embedded SQLite of a local
-    run is brought up to date here; a configured database by `ivr db upgrade`."""
-    from sqlalchemy.exc import SQLAlchemyError
+    from .commands import records_session
 
-    from .store import db
-
-    url = config.from_environment()["DATABASE_URL"]
-    database = db.Database(url)
-    try:
-        if not db.is_current(database):
-            if url:
-                raise click.ClickException("The database is not at the newest schema: run `ivr db upgrade` first.")
-            db.upgrade(database)
-    except SQLAlchemyError as exc:
-        raise click.ClickException(f"cannot open {db.describe(database.url)}: {exc}") from exc
-    return database.session()
+    return records_session()
 
 
 def _secret(label, from_stdin):
@@ -295,6 +267,14 @@ def staff_pin_command(name, pin_stdin):
     member = _staff_change(accounts.set_pin, name, _secret("PIN", pin_stdin))
     click.echo(f"PIN set for {member.name} (staff number {member.id}).")
 
+
+def _add_recordings():
+    from .commands import recordings_group
+
+    main.add_command(recordings_group)
+
+
+_add_recordings()
 
 if __name__ == "__main__":
     main()

@@ -57,6 +57,7 @@ SETTINGS = (
     Setting("AUDIO_JOBS", 4, "prompts synthesised at once by the audio build"),
     Setting("GTTS_TIMEOUT", 10, "seconds gTTS may take before the build moves on"),
     Setting("AUDIO_MEMORY_MB", 32, "megabytes of the most played audio each web worker keeps in memory"),
+    Setting("STALE_RECORDINGS", "use", "use | skip: play a staff recording made for an earlier text, or the engine instead"),
     Setting("AUDIO_PREVIEW", False, "offer a language before all its audio exists (gaps are <Say>)"),
     Setting("AUDIO_ENABLED", True, "play pre-generated audio; off, the line speaks with Twilio's <Say> only"),
     Setting("PHONE_ENABLED", False, "the web phone at /phone outside development"),

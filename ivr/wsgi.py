@@ -11,6 +11,10 @@ import io
 
 BODY_SECONDS = 5  # to send the whole body once the headers are in
 MAX_BODY = 64 * 1024  # bytes; nothing the line accepts comes near it (webhooks stop at 32 KiB)
+# A staff recording's upload (POST /admin/prompts/<lang>/<prompt>/record): larger and
+# slower; the app refuses it over 10 MB with a message of its own.
+UPLOAD_PREFIX, UPLOAD_SUFFIX = "/admin/prompts/", "/record"
+UPLOAD_BODY, UPLOAD_SECONDS = 11 * 1024 * 1024, 120
 
 
 class BodyDeadline:
@@ -21,17 +25,23 @@ class BodyDeadline:
         self.app, self.seconds, self.limit = app, seconds, limit
 
     def __call__(self, environ, start_response):
-        if declared(environ) > self.limit:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(UPLOAD_PREFIX) and path.endswith(UPLOAD_SUFFIX):
+            return self.read(environ, start_response, UPLOAD_BODY, UPLOAD_SECONDS)
+        return self.read(environ, start_response, self.limit, self.seconds)
+
+    def read(self, environ, start_response, limit, seconds):
+        if declared(environ) > limit:
             return refuse(start_response, "413 Content Too Large", "the request's body is too large")
         if declared(environ) or chunked(environ):
             import gevent
 
             try:
-                with gevent.Timeout(self.seconds):
-                    body = environ["wsgi.input"].read(self.limit + 1)
+                with gevent.Timeout(seconds):
+                    body = environ["wsgi.input"].read(limit + 1)
             except gevent.Timeout:
                 return refuse(start_response, "408 Request Timeout", "the request's body did not arrive in time")
-            if len(body) > self.limit:
+            if len(body) > limit:
                 return refuse(start_response, "413 Content Too Large", "the request's body is too large")
             environ["wsgi.input"] = io.BytesIO(body)
         return self.app(environ, start_response)

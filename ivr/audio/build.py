@@ -1,7 +1,9 @@
 """The audio build: telephone-ready audio for every utterance in every language.
 
 For each utterance the sources are tried in the language's order: a staff recording
-(if its text is still current), then each engine. Audio is content-addressed: the
+(the database's current one, given as `recorded`, else one in audio/recordings/; a
+database recording made for an earlier text is still used where STALE_RECORDINGS is
+"use", and reported stale), then each engine. Audio is content-addressed: the
 key hashes the text, language, engine and voice settings (or the recording's bytes),
 so a build with nothing changed synthesises nothing, and a changed text makes
 that one prompt again. An engine that cannot be reached is said once and skipped.
@@ -18,6 +20,7 @@ import click
 
 from ..content import registry
 from . import encoding, engines as engine_module
+from .live import recording_entry, recording_key
 from .recordings import find_recording
 from .store import content_key, digest
 
@@ -56,7 +59,9 @@ def _progress(items, enabled):
     return contextlib.nullcontext(None)
 
 
-def build(content, store, settings, engines=None, progress=True, log=print):
+def build(content, store, settings, engines=None, progress=True, log=print, recorded=None):
+    """`recorded`: {item id: (the text it was recorded for, telephone WAV bytes)}."""
+    recorded = recorded or {}
     started = time.monotonic()
     engines = engines or engine_module.make_engines(settings)
     report = BuildReport()
@@ -94,6 +99,15 @@ def build(content, store, settings, engines=None, progress=True, log=print):
     def produce(item):
         """(manifest entry, whether audio was made now), or (None, False)."""
         for source, voice in candidates(item):
+            if source == engine_module.RECORDING and item.id in recorded:
+                text, audio = recorded[item.id]
+                stale = text != item.text
+                if stale:
+                    report.stale[item.lang].append(item.id)
+                    if settings.get("STALE_RECORDINGS", "use") == "skip":
+                        continue
+                store.put(recording_key(audio), audio)
+                return recording_entry(item.text, audio, stale), False
             if source == engine_module.RECORDING:
                 found = find_recording(settings["AUDIO_DIR"], item.id)
                 if found is None:

@@ -118,3 +118,10 @@ def record_first(content, lang):
             if term:
                 found.append((item.id, term))
     return found
+
+
+def numbers(content):
+    """{utterance id less its language ("welcome|"): its number}: its place in the
+    order of `utterances`, from 1, the same in every language, for staff to name a
+    prompt by (on the phone, in the admin, in `ivr audio coverage`)."""
+    return {utterance_id("", u)[1:]: n for n, u in enumerate(utterances(content), 1)}

@@ -34,6 +34,8 @@ class Area:
 AREAS = [
     Area("phone", "Web phone", "phone.page",
          "Call the line in the browser: hear what a caller hears, with each prompt's words, engine and length."),
+    Area("recordings", "Prompts and recordings", "prompts.page",
+         "Every prompt in every language: its text, its audio and what is missing; upload or undo a recording."),
     Area("staff", "Staff", "admin.staff", "Add staff, change their roles, disable accounts."),
     Area("audit", "Audit log", "admin.audit", "Who changed what, and when."),
 ]
@@ -173,4 +175,7 @@ bp.register_error_handler(CSRFError, refused_form)
 
 
 def init_app(app):
+    from . import prompts
+
     app.register_blueprint(bp)
+    app.register_blueprint(prompts.bp)

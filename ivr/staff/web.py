@@ -132,6 +132,15 @@ class CookieSessions(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
+UPLOAD_BYTES = 10 * 1024 * 1024 + 64 * 1024  # a recording (recordings.MAX_BYTES) and its form
+
+
+def _upload_limit():
+    """A recording's upload may be larger than any other request (MAX_CONTENT_LENGTH)."""
+    if request.method == "POST" and request.path.startswith("/admin/prompts/") and request.path.endswith("/record"):
+        request.max_content_length = UPLOAD_BYTES
+
+
 def init_app(app, serving=False):
     config = app.config
     production = serving and not config["IVR_DEVELOPMENT"]
@@ -153,5 +162,6 @@ def init_app(app, serving=False):
     # reads the session of every response, the webhooks and the audio (which never
     # read it) carry no "Vary: Cookie" that would stop caches keeping them.
     app.after_request_funcs[None].remove(login_manager._update_remember_cookie)
+    app.before_request(_upload_limit)  # before the CSRF check, which reads the form
     csrf.init_app(app)
     app.register_error_handler(CSRFError, refused_form)

@@ -5,10 +5,13 @@ migrations make exactly these tables).
   Staff       a staff account: name, role, password and phone PIN (argon2 hashes),
               failure counters and locks, disabled flag
   AuditEntry  who changed what and when (never a phone number)
+  Recording   a staff recording of one prompt in one language: the telephone audio
+              itself (a platform's disk may be wiped), the text it says, who made it,
+              and whether it is the current one (earlier ones are kept for undo)
 """
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Integer, String, false, text
+from sqlalchemy import JSON, CheckConstraint, Float, Integer, LargeBinary, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import Base, UTCDateTime, utcnow
@@ -58,3 +61,26 @@ class AuditEntry(Base):
 
     def __repr__(self):
         return f"<AuditEntry {self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target or ''}>"
+
+
+
+ITEM_LENGTH = 200  # "ti|welcome|", "ti|country|nl": a registry item id
+
+
+class Recording(Base):
+    __tablename__ = "recordings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lang: Mapped[str] = mapped_column(String(16))
+    item_id: Mapped[str] = mapped_column(String(ITEM_LENGTH), index=True)
+    # The text the prompt said when this was recorded: a different text now means stale.
+    text: Mapped[str] = mapped_column(Text)
+    audio: Mapped[bytes] = mapped_column(LargeBinary)  # telephone WAV (encoding.for_phone)
+    digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of audio
+    seconds: Mapped[float] = mapped_column(Float)
+    made_by: Mapped[str] = mapped_column(String(64))  # a staff name, or "cli"
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    current: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    def __repr__(self):
+        return f"<Recording {self.id} {self.item_id}{' current' if self.current else ''}>"

@@ -1,0 +1,151 @@
+"""/admin/prompts (editors and admins): every prompt in one language with its number,
+its text and the English beside it, where its audio comes from (recording, an engine,
+missing, stale), its length and a player; coverage per language; upload a recording
+for a prompt, or undo the last one. A refused file changes nothing and says why.
+
+A prompt's number is its place in the registry's order (registry.numbers), the same
+the phone and `ivr audio coverage` use; the page lists prompts by it, so the welcome
+and the menus come before the country names.
+"""
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..content import registry
+from ..services import of as services_of
+from ..store import db
+from . import recordings
+from .forms import ActionForm
+from .web import UPLOAD_BYTES, refused_form, requires
+
+bp = Blueprint("prompts", __name__, url_prefix="/admin/prompts")
+SHOWN = ("all", "missing", "stale")
+
+
+def _rows(line, lang, session):
+    """Every prompt of `lang` by number: what the page shows of each."""
+    numbers = registry.numbers(line.content)
+    items = [i for i in registry.items(line.content) if i.lang in (lang, "en")]
+    english = {i.id.split("|", 1)[1]: i.text for i in items if i.lang == "en"}
+    recorded = recordings.all_current(session, lang)
+    manifest = line.manifest
+    rows = []
+    for item in (i for i in items if i.lang == lang):
+        name = item.id.split("|", 1)[1]
+        entry = manifest.entries.get(item.id) if manifest is not None else None
+        playing = manifest is not None and item.id in manifest.current
+        recording = recorded.get(item.id)
+        stale = recording is not None and recordings.is_stale(recording, item)
+        source = ("stale" if stale else "recording") if recording is not None else (
+            entry["engine"] if playing else "missing")
+        rows.append({"number": numbers.get(name, 0), "id": item.id, "name": name, "text": item.text,
+                     "english": english.get(name, ""), "source": source,
+                     "seconds": entry.get("seconds") if playing else None,
+                     "key": entry["key"] if playing else None, "recording": recording})
+    return sorted(rows, key=lambda row: row["number"])
+
+
+def _coverage(line):
+    manifest = line.manifest
+    if manifest is None:
+        return []
+    return [{"lang": lang, "planned": manifest.planned_counts.get(lang, 0),
+             "missing": len(manifest.missing.get(lang, []))} for lang in line.content.catalogues]
+
+
+def _page(lang, shown="all", errors=(), status=200):
+    line = services_of(current_app)
+    if lang not in line.content.catalogues:
+        abort(404, description=f"There is no language {lang!r}.")
+    rows = _rows(line, lang, db.request_session())
+    if shown != "all":
+        rows = [row for row in rows if row["source"] == shown]
+    return render_template("admin/prompts.html", rows=rows, lang=lang, shown=shown, shows=SHOWN,
+                           languages=list(line.content.catalogues), coverage=_coverage(line),
+                           errors=list(errors), max_mb=recordings.MAX_BYTES // 1048576,
+                           max_seconds=recordings.MAX_SECONDS), status
+
+
+@bp.route("", methods=["GET"])
+@requires("recordings")
+def page():
+    line = services_of(current_app)
+    lang = request.args.get("lang") or next(iter(line.content.catalogues))
+    shown = request.args.get("show", "all")
+    if shown not in SHOWN:
+        abort(400, description=f"show must be one of {', '.join(SHOWN)}.")
+    return _page(lang, shown)
+
+
+def _item(lang, name):
+    """The item of a prompt in `lang`: "main_menu" or "main_menu|", "country_name|country=NL"."""
+    name = name if "|" in name else name + "|"
+    try:
+        return recordings.find_item(services_of(current_app).content, f"{lang}|{name}")
+    except recordings.RecordingError as exc:
+        abort(404, description=str(exc))
+
+
+def _put_on_line(item, recording):
+    line = services_of(current_app)
+    recordings.put_on_line(line.store, item, recording, current_app.config["STALE_RECORDINGS"])
+    if line.manifest is not None:
+        line.manifest.refresh(force=True)  # this worker at once; the others within seconds
+
+
+@bp.route("/<lang>/<path:name>/record", methods=["POST"])
+@requires("recordings")
+def record(lang, name):
+    upload = request.files.get("audio")  # (the limit: web._upload_limit; too large: too_large below)
+    if not ActionForm().validate():
+        abort(400, description="The form was incomplete.")
+    item = _item(lang, name)
+    if upload is None or not upload.filename:
+        return _page(lang, errors=["Choose an audio file to upload."], status=400)
+    session = db.request_session()
+    try:
+        recording = recordings.add(session, item, upload.read(UPLOAD_BYTES), actor=current_user.name)
+    except recordings.RecordingError as exc:
+        session.rollback()
+        return _page(lang, errors=[f"{item.id}: {exc}. Nothing was changed."], status=400)
+    session.commit()
+    _put_on_line(item, recording)
+    number = registry.numbers(services_of(current_app).content).get(item.id.split("|", 1)[1], 0)
+    return redirect(url_for("prompts.page", lang=lang, _anchor=f"p{number}"))
+
+
+@bp.route("/<lang>/<path:name>/undo", methods=["POST"])
+@requires("recordings")
+def undo(lang, name):
+    if not ActionForm().validate():
+        abort(400, description="The form was incomplete.")
+    item = _item(lang, name)
+    session = db.request_session()
+    try:
+        recording = recordings.undo(session, item.id, actor=current_user.name)
+    except recordings.RecordingError as exc:
+        session.rollback()
+        return _page(lang, errors=[str(exc)], status=400)
+    session.commit()
+    _put_on_line(item, recording)
+    return redirect(url_for("prompts.page", lang=lang))
+
+
+@bp.errorhandler(400)
+@bp.errorhandler(403)
+@bp.errorhandler(404)
+def refused(error):
+    return render_template("admin/message.html", title=error.name, message=error.description), error.code
+
+
+bp.register_error_handler(CSRFError, refused_form)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error):
+    lang = request.view_args.get("lang", "") if request.view_args else ""
+    message = f"The file is too large: at most {recordings.MAX_BYTES // 1048576} MB. Nothing was changed."
+    if lang in services_of(current_app).content.catalogues:
+        return _page(lang, errors=[message], status=413)
+    return render_template("admin/message.html", title="Too large", message=message), 413
