@@ -5,6 +5,7 @@ import sys
 import click
 
 from . import config
+from .stats.commands import stats_group
 
 
 def _services(**overrides):
@@ -16,6 +17,9 @@ def _services(**overrides):
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main():
     """The return-information phone line."""
+
+
+main.add_command(stats_group)
 
 
 @main.command("check")

@@ -36,6 +36,8 @@ AREAS = [
          "Call the line in the browser: hear what a caller hears, with each prompt's words, engine and length."),
     Area("staff", "Staff", "admin.staff", "Add staff, change their roles, disable accounts."),
     Area("audit", "Audit log", "admin.audit", "Who changed what, and when."),
+    Area("stats", "Statistics", "stats.page",
+         "What the line is used for: calls by language, the way to each answer, where callers give up."),
 ]
 
 

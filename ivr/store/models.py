@@ -5,10 +5,11 @@ migrations make exactly these tables).
   Staff       a staff account: name, role, password and phone PIN (argon2 hashes),
               failure counters and locks, disabled flag
   AuditEntry  who changed what and when (never a phone number)
+  DailyStat   one day's count of one counter (ivr.stats), rolled up from Redis
 """
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Integer, String, false, text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, Integer, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import Base, UTCDateTime, utcnow
@@ -58,3 +59,16 @@ class AuditEntry(Base):
 
     def __repr__(self):
         return f"<AuditEntry {self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target or ''}>"
+
+
+class DailyStat(Base):
+    """A finished day's count of one counter ("calls", "lang:en", "reached:<node>"...),
+    copied from Redis by `ivr stats rollup`. Counts only: never a number or a hash."""
+    __tablename__ = "daily_stat"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)
+
+    def __repr__(self):
+        return f"<DailyStat {self.day} {self.name}={self.count}>"
