@@ -36,26 +36,27 @@ def _app(redis_url, db_url, threshold=1):
                        "CALLER_HASH_KEY": KEY, "SECRET_KEY": "test-secret", "STATS_THRESHOLD": threshold})
 
 
-def _call(base, caller, keys, duration):
+def _call(base, caller, keys, duration, app):
     """One simulated call, then Twilio's status callback for its end."""
     call = Call(base, caller=caller)
     run(call, scripted(keys), lambda event: None)
     params = {**twilio_request.params(call.call_sid, caller), "CallStatus": "completed", "CallDuration": str(duration)}
     assert requests.post(f"{base}/voice/status", data=params, timeout=10).status_code == 204
+    of(app).stats.flush()  # a worker writes its counts every second: now, for the test to read them
     return call.call_sid
 
 
-def _day(base):
+def _day(base, app):
     """A small day: Anna twice (the second time her language is remembered), Bilal once."""
-    _call(base, ANNA, "1 1 1 1 9", 60)  # rejected -> the appeal, both parts, repeats, hangs up there
-    _call(base, BILAL, "1 1 7 -", 30)  # Arabic (his country's first), rejected, a wrong key, a silence
-    _call(base, ANNA, "4 2 212#", 90)  # safe countries -> the lookup -> Morocco, hangs up at it
+    _call(base, ANNA, "1 1 1 1 9", 60, app)  # rejected -> the appeal, both parts, repeats, hangs up there
+    _call(base, BILAL, "1 1 7 -", 30, app)  # Arabic (his country's first), rejected, a wrong key, a silence
+    _call(base, ANNA, "4 2 212#", 90, app)  # safe countries -> the lookup -> Morocco, hangs up at it
 
 
 @pytest.fixture
 def counted(redis_url, db_url, serve_app):
     app = _app(redis_url, db_url)
-    _day(serve_app(app))
+    _day(serve_app(app), app)
     return app
 
 
@@ -120,7 +121,7 @@ def test_the_csv_and_the_cli_say_the_counts(counted, redis_url, db_url, monkeypa
 
 def test_counts_under_the_threshold_are_fewer_than_it(redis_url, db_url, serve_app, monkeypatch):
     app = _app(redis_url, db_url, threshold=5)
-    _day(serve_app(app))
+    _day(serve_app(app), app)
     page, export, printed = _shown_everywhere(app, redis_url, db_url, monkeypatch)
     assert f"{_today().isoformat()},calls,fewer than 5" in export.splitlines()
     assert "duration_seconds" not in export  # three calls' total length would tell their length
@@ -129,7 +130,7 @@ def test_counts_under_the_threshold_are_fewer_than_it(redis_url, db_url, serve_a
     # A hidden count draws no bar: no width can tell it.
     assert "<rect" not in page.split('id="days"')[1].split("</table>")[0]
     for _ in range(3):
-        _call(serve_app(app), BILAL, "1 -", 10)
+        _call(serve_app(app), BILAL, "1 -", 10, app)
     assert f"{_today().isoformat()},calls,6" in _shown_everywhere(app, redis_url, db_url, monkeypatch)[1].splitlines()
 
 
@@ -163,8 +164,8 @@ def test_with_redis_gone_calls_answer_and_nothing_is_a_500(db_url, serve_app, tm
     with EmbeddedRedis(tmp_path / "r", persist=False) as server:
         app = _app(server.url, db_url)
         base = serve_app(app)
-        _call(base, ANNA, "1 1", 20)
-    _day(base)  # Redis is gone: every call still answers (the simulator raises on any non-200)
+        _call(base, ANNA, "1 1", 20, app)
+    _day(base, app)  # Redis is gone: every call still answers (the simulator raises on any non-200)
     client = app.test_client()
     from ivr.staff import accounts
 
@@ -201,7 +202,7 @@ def test_a_day_is_rolled_up_and_read_back_on_sqlite_and_postgresql(empty_db_url,
     upgrade(database)
     try:
         app = _app(redis_url, empty_db_url)
-        _day(serve_app(app))
+        _day(serve_app(app), app)
         breaker = of(app).store.breaker
         with database.session() as session:
             rollup(session, breaker, _today())
@@ -219,7 +220,7 @@ def test_the_page_shows_its_charts_in_a_browser(redis_url, db_url, serve_app, pa
 
     app = _app(redis_url, db_url)
     base = serve_app(app)
-    _day(base)
+    _day(base, app)
     with Database(db_url).session() as session:
         accounts.create_staff(session, "eddie", "editor", STAFF_PASSWORD, actor="test")
     page.goto(f"{base}/admin/login?next=/admin/stats")
@@ -236,3 +237,23 @@ def test_the_page_shows_its_charts_in_a_browser(redis_url, db_url, serve_app, pa
     assert len(fills) == 2 and "rgb(0, 0, 0)" not in fills  # one colour a language
     assert page.locator("#funnel tbody tr").count() >= 6
     page.get_by_role("link", name="Download CSV").wait_for()
+
+
+def test_a_worker_writes_its_counts_by_itself_and_a_webhook_never_waits_on_redis(redis_url):
+    import time
+
+    from ivr.stats.counting import Counter
+    from ivr.store.breaker import Breaker
+
+    client = redis.Redis.from_url(redis_url)
+    calls = []
+    counter = Counter({"STATS_ENABLED": True}, Breaker(client), flush_seconds=0.05)
+    real = counter.breaker.call
+    counter.breaker.call = lambda action, default=None: calls.append(1) or real(action, default)
+    counter.add("reached:main")
+    counter.add("reached:main")
+    assert calls == []  # the webhook's own work: counted in memory only
+    deadline = time.monotonic() + 5
+    while client.hget(f"ivr:stats:day:{_today().isoformat()}", "reached:main") != b"2" and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert client.hget(f"ivr:stats:day:{_today().isoformat()}", "reached:main") == b"2"
