@@ -7,7 +7,7 @@ from .call import webhooks
 from .phone import views as phone
 from .config import EXTENSION
 from .services import Services
-from .staff import views as admin, web as staff_web
+from .staff import stats_page, views as admin, web as staff_web
 from .store import db
 
 
@@ -52,6 +52,7 @@ def create_app(test_config=None, serving=False):
     audio_serving.init_app(app)
     phone.init_app(app)
     admin.init_app(app)
+    stats_page.init_app(app)
     # Not forms: Twilio signs its webhooks; the web phone posts JSON and changes nothing.
     staff_web.exempt(webhooks.bp, phone.bp)
     if serving:

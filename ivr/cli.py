@@ -6,6 +6,7 @@ import click
 
 from . import config
 from .report import answer_timing, missing_lines, record_first
+from .stats.commands import stats_group
 
 
 def _services(**overrides):
@@ -17,6 +18,9 @@ def _services(**overrides):
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main():
     """The return-information phone line."""
+
+
+main.add_command(stats_group)
 
 
 @main.command("check")

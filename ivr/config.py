@@ -72,6 +72,9 @@ SETTINGS = (
     Setting("LOCK_AFTER_FAILURES", 5, "wrong passwords (or phone PINs) in a row that lock a staff account"),
     Setting("LOCK_MINUTES", 15, "how long a locked staff account stays locked"),
     Setting("SESSION_HOURS", 12, "a staff log-in lasts this long, then the admin asks again"),
+    Setting("STATS_ENABLED", True, "count calls (never a number) for /admin/stats and `ivr stats`"),
+    Setting("STATS_THRESHOLD", 5, "a count under this is shown as \"fewer than N\", so no caller stands out"),
+    Setting("STATS_REDIS_DAYS", 40, "days a day's counts stay in Redis (`ivr stats rollup` keeps them for good)"),
 )
 DEFAULTS = {s.name: s.default for s in SETTINGS}
 

@@ -17,6 +17,7 @@ from .call.speech import SaySpeech, offered_languages
 from .content import load_content
 from .config import EXTENSION
 from .store import redis as redis_store
+from .stats.counting import Counter
 from .store.callers import CallerMemory
 
 TWIML_CACHE_SIZE = 4096  # documents; bounded because a caller can send any digits
@@ -63,6 +64,7 @@ class Services:
             self.speech = PlaySpeech(self.content, self.manifest, self.say, base_url, preview=settings["AUDIO_PREVIEW"])
         self.callers = CallerMemory(settings["CALLER_HASH_KEY"], settings["LANGUAGE_MEMORY_DAYS"], self.store.breaker)
         self.flow = Flow(self.content, self.speech, settings)
+        self.stats = Counter(settings, self.store.breaker)
         self.twiml_cache = TwimlCache()
 
     def offered(self):

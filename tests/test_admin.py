@@ -72,8 +72,9 @@ def test_the_home_page_offers_each_role_its_own_work(staff_app, logged_in):
     editor = text(logged_in("editor").get("/admin"))
     assert "Editors change prompts and recordings." in editor
     assert "Web phone" in editor and "Audit log" not in editor and "Add staff" not in editor
+    assert "Statistics" in editor
     agent = text(logged_in("agent").get("/admin"))
-    assert "Agents work callback requests." in agent and "Audit log" not in agent
+    assert "Agents work callback requests." in agent and "Audit log" not in agent and "Statistics" not in agent
 
 
 @pytest.mark.parametrize("name, password", [("ada", "wrong password"), ("nobody", STAFF_PASSWORD), ("", "")])

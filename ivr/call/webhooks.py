@@ -7,6 +7,7 @@ from flask import Blueprint, Response, current_app, request
 
 from ..config import EXTENSION
 from ..content.tree import KEYPAD
+from . import stats
 from .language_menu import Place
 from .signature import twilio_only
 
@@ -72,6 +73,12 @@ def _shown(name, valid):
     return raw if valid(raw) else "-"
 
 
+def _sid():
+    """The CallSid when it has Twilio's form, else "" (it names a call, not a caller)."""
+    raw = request.form.get("CallSid", "")
+    return raw if CALL_SID.fullmatch(raw) else ""
+
+
 def _from():
     return request.form.get("From", "")
 
@@ -90,6 +97,7 @@ def incoming():
     caller = _from()
     region, remembered = services.flow.caller_region(caller), services.callers.language(caller)
     log.info("call %s incoming country=%s", _shown("CallSid", CALL_SID.fullmatch), region or "-")
+    services.stats.incoming(caller, remembered)  # a remembered language counts as chosen
     return _cached(("incoming", region, remembered), lambda: services.flow.language.incoming(region, remembered))
 
 
@@ -110,13 +118,17 @@ def language_key():
     chosen = menu.chosen(digits, page, region)
     if chosen:  # remembered as soon as it is chosen (under a keyed hash, never the number)
         services.callers.remember(_from(), chosen)
+        services.stats.add(f"lang:{chosen}")
     return _cached(("language-key", digits, page, place, region), lambda: menu.choose(digits, page, region, place))
 
 
 @bp.route("/status", methods=["POST"])
 @twilio_only
 def status():
-    # Twilio's call status callback: logged, so operators can follow calls.
+    # Twilio's call status callback: logged, so operators can follow calls, and counted.
+    sid, state, duration = (_shown(name, valid) for name, valid in (
+        ("CallSid", CALL_SID.fullmatch), ("CallStatus", CALL_STATUSES.__contains__), ("CallDuration", DURATION.fullmatch)))
+    line().stats.status(sid if sid != "-" else "", state == "completed", int(duration) if duration != "-" else None)
     log.info(
         "call %s %s duration=%s",
         _shown("CallSid", CALL_SID.fullmatch),
@@ -131,6 +143,7 @@ def status():
 def node(lang, node_id):
     flow = line().flow
     part, tries, cc, caller, new = _counter("part"), _counter("tries"), request.args.get("cc", ""), _caller(flow, node_id), _flag("new")
+    stats.node(line(), _sid(), lang, node_id, part, tries, cc)
     return _cached(
         ("node", lang, node_id, part, tries, cc, flow.caller_region(caller), new),
         lambda: flow.node(lang, node_id, part, tries, caller, cc, new=new),
@@ -142,6 +155,7 @@ def node(lang, node_id):
 def key(lang, node_id):
     flow = line().flow
     digits, part, cc, caller, new = _digits(), _counter("part"), request.args.get("cc", ""), _caller(flow, node_id), _flag("new")
+    stats.key(line(), _sid(), lang, node_id, digits, part)
     return _cached(
         ("key", lang, node_id, digits, part, cc, flow.caller_region(caller), new),
         lambda: flow.key(lang, node_id, digits, part, caller, cc, new=new),

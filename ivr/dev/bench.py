@@ -106,11 +106,12 @@ WEBHOOKS = (
     ("POST /voice/en/safe_result?cc=MA", "/voice/en/safe_result?cc=MA", {}, "/voice/en/safe_result/key", True),
     ("POST /voice/en/return_support?part=1", "/voice/en/return_support?part=1", {},
      "/voice/en/return_support/key?part=1", True),
+    ("POST /voice/en/rejected (statistics counted)", "/voice/en/rejected", {}, "/voice/en/rejected/key", True),
     ("POST /voice/en/main/key Digits=2 (info)", "/voice/en/main/key", {"Digits": "2"}, "<Redirect", False),
 )
-# The app as benched: as in production (pre-built audio played from Redis), but
-# unsigned. The audio is built by the bench itself, offline. --env overrides these.
-APP_ENV = {"IVR_DEVELOPMENT": "1", "TWILIO_AUTH_TOKEN": "", "AUDIO_ENABLED": "1", "AUDIO_ENGINES": "recording,espeak"}
+# The app as benched: as in production (audio from Redis, statistics counted), unsigned.
+APP_ENV = {"IVR_DEVELOPMENT": "1", "TWILIO_AUTH_TOKEN": "", "AUDIO_ENABLED": "1", "AUDIO_ENGINES": "recording,espeak",
+           "STATS_ENABLED": "1", "CALLER_HASH_KEY": "bench-caller-key"}
 BENCH_DIR = ROOT / "instance" / "bench"
 
 

@@ -38,6 +38,8 @@ AREAS = [
          "Every prompt in every language: its text, its audio and what is missing; upload or undo a recording."),
     Area("staff", "Staff", "admin.staff", "Add staff, change their roles, disable accounts."),
     Area("audit", "Audit log", "admin.audit", "Who changed what, and when."),
+    Area("stats", "Statistics", "stats.page",
+         "What the line is used for: calls by language, the way to each answer, where callers give up."),
 ]
 
 

@@ -24,3 +24,36 @@ CALLER_LANGUAGE = NAMESPACE + "caller:{hash}:language"
 
 def caller_language(hashed):
     return CALLER_LANGUAGE.format(hash=hashed)
+
+# Call statistics (ivr.stats): one hash of counters per UTC day, field -> count
+# ("calls", "lang:en", "reached:<node>", ...), expiring after STATS_REDIS_DAYS.
+STATS_DAY = NAMESPACE + "stats:day:{day}"
+# Unique callers: HyperLogLogs of the keyed hash of each number, per day and month.
+STATS_CALLERS_DAY = NAMESPACE + "stats:callers:day:{day}"
+STATS_CALLERS_MONTH = NAMESPACE + "stats:callers:month:{month}"
+# Answers heard to their end: a set of "<node>|<CallSid>" per day, so an answer heard
+# twice in one call (a key after its end, then a hang-up) counts once.
+STATS_HEARD = NAMESPACE + "stats:heard:{day}"
+# Where a call was last (its node, and whether that was an answer's last part),
+# by CallSid, for the status callback to count a hang-up there. Short-lived.
+STATS_CALL = NAMESPACE + "stats:call:{sid}"
+
+
+def stats_day(day):
+    return STATS_DAY.format(day=day)
+
+
+def stats_callers_day(day):
+    return STATS_CALLERS_DAY.format(day=day)
+
+
+def stats_callers_month(month):
+    return STATS_CALLERS_MONTH.format(month=month)
+
+
+def stats_call(sid):
+    return STATS_CALL.format(sid=sid)
+
+
+def stats_heard(day):
+    return STATS_HEARD.format(day=day)

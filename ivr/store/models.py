@@ -8,10 +8,11 @@ migrations make exactly these tables).
   Recording   a staff recording of one prompt in one language: the telephone audio
               itself (a platform's disk may be wiped), the text it says, who made it,
               and whether it is the current one (earlier ones are kept for undo)
+  DailyStat   one day's count of one counter (ivr.stats), rolled up from Redis
 """
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Float, Integer, LargeBinary, String, Text, false, text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, Float, Integer, LargeBinary, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import Base, UTCDateTime, utcnow
@@ -84,3 +85,16 @@ class Recording(Base):
 
     def __repr__(self):
         return f"<Recording {self.id} {self.item_id}{' current' if self.current else ''}>"
+
+
+class DailyStat(Base):
+    """A finished day's count of one counter ("calls", "lang:en", "reached:<node>"...),
+    copied from Redis by `ivr stats rollup`. Counts only: never a number or a hash."""
+    __tablename__ = "daily_stat"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)
+
+    def __repr__(self):
+        return f"<DailyStat {self.day} {self.name}={self.count}>"
