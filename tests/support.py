@@ -1,6 +1,9 @@
 """What several test files share that is not a fixture: settings and a tree walker."""
+import io
+import math
 import re
 import time
+import wave
 from collections import deque
 from urllib.parse import urlsplit
 
@@ -63,3 +66,16 @@ def wait_for(page, condition, timeout=60_000):
     while not page.evaluate(condition):
         assert time.monotonic() < deadline, f"still not true after {timeout} ms: {condition}"
         page.wait_for_timeout(20)
+
+
+def tone_wav(seconds=1.5, rate=22050, pitch=220.0):
+    """A real WAV file: a tone with a rising and falling level, like a voice."""
+    frames = bytearray()
+    for n in range(int(seconds * rate)):
+        envelope = math.sin(math.pi * n / (seconds * rate))
+        frames += int(12000 * envelope * math.sin(2 * math.pi * pitch * n / rate)).to_bytes(2, "little", signed=True)
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(rate)
+        w.writeframes(bytes(frames))
+    return out.getvalue()

@@ -16,19 +16,11 @@ from ivr.services import of
 from ivr.store.db import Database
 from ivr.store.models import Recording
 
-from support import OFFLINE_ENGINES, STAFF_PASSWORD, csrf_token, log_in
+from support import OFFLINE_ENGINES, STAFF_PASSWORD, csrf_token, log_in, tone_wav
 
 ITEM = "en|main_menu|"
 
 
-def tone_wav(seconds=1.5, rate=16000):
-    frames = b"".join(int(10000 * math.sin(math.pi * n / (seconds * rate)) * math.sin(2 * math.pi * 220 * n / rate))
-                      .to_bytes(2, "little", signed=True) for n in range(int(seconds * rate)))
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1), w.setsampwidth(2), w.setframerate(rate)
-        w.writeframes(frames)
-    return out.getvalue()
 
 
 @pytest.fixture

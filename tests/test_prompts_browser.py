@@ -9,19 +9,11 @@ import pytest
 
 from ivr import create_app
 
-from support import OFFLINE_ENGINES, STAFF_PASSWORD, wait_for
+from support import OFFLINE_ENGINES, STAFF_PASSWORD, wait_for, tone_wav
 
 ROW = 'tr[data-item="en|welcome|"]'
 
 
-def tone_wav(seconds, rate=8000):
-    frames = b"".join(int(9000 * math.sin(math.pi * n / (seconds * rate)) * math.sin(2 * math.pi * 220 * n / rate))
-                      .to_bytes(2, "little", signed=True) for n in range(int(seconds * rate)))
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1), w.setsampwidth(2), w.setframerate(rate)
-        w.writeframes(frames)
-    return out.getvalue()
 
 
 @pytest.fixture
@@ -61,7 +53,7 @@ def test_upload_hear_it_on_the_next_call_undo_and_refusals(live_line, staff, pag
     assert page.locator(ROW + " .source").inner_text() == "espeak"
 
     good = tmp_path / "take.wav"
-    good.write_bytes(tone_wav(2))
+    good.write_bytes(tone_wav(2, rate=8000))
     upload(page, good)
     assert page.locator(ROW + " .source").inner_text() == "recording"
     page.evaluate(f"(a => {{ a.preload = 'metadata'; a.load(); }})(document.querySelector('{ROW} audio'))")
@@ -74,7 +66,7 @@ def test_upload_hear_it_on_the_next_call_undo_and_refusals(live_line, staff, pag
 
     fake, long = tmp_path / "notes.wav", tmp_path / "long.wav"
     fake.write_text("these are my notes, not a recording\n" * 20)
-    long.write_bytes(tone_wav(120))
+    long.write_bytes(tone_wav(120, rate=8000))
     for path, reason in ((fake, "not audio"), (long, "at most 90")):
         page.goto(url + "/admin/prompts?lang=en")
         upload(page, path)

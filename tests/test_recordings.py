@@ -28,23 +28,12 @@ from ivr.staff.recordings import RecordingError
 from ivr.store.db import Database, upgrade
 from ivr.store.models import AuditEntry, Recording
 
-from support import OFFLINE_ENGINES
+from support import OFFLINE_ENGINES, tone_wav
 from twiml import only_gather, parse
 
 ITEM_ID = "ti|welcome|"
 
 
-def tone_wav(seconds=1.5, rate=22050, pitch=220.0):
-    """A real WAV file: a tone with a rising and falling level, like a voice."""
-    frames = bytearray()
-    for n in range(int(seconds * rate)):
-        envelope = math.sin(math.pi * n / (seconds * rate))
-        frames += int(12000 * envelope * math.sin(2 * math.pi * pitch * n / rate)).to_bytes(2, "little", signed=True)
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1), w.setsampwidth(2), w.setframerate(rate)
-        w.writeframes(bytes(frames))
-    return out.getvalue()
 
 
 def as_mp3(wav):

@@ -9,7 +9,6 @@ and the menus come before the country names.
 """
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..content import registry
@@ -17,7 +16,7 @@ from ..services import of as services_of
 from ..store import db
 from . import recordings
 from .forms import ActionForm
-from .web import UPLOAD_BYTES, refused_form, requires
+from .web import UPLOAD_BYTES, refuse_with_pages, requires
 
 bp = Blueprint("prompts", __name__, url_prefix="/admin/prompts")
 SHOWN = ("all", "missing", "stale")
@@ -132,14 +131,7 @@ def undo(lang, name):
     return redirect(url_for("prompts.page", lang=lang))
 
 
-@bp.errorhandler(400)
-@bp.errorhandler(403)
-@bp.errorhandler(404)
-def refused(error):
-    return render_template("admin/message.html", title=error.name, message=error.description), error.code
-
-
-bp.register_error_handler(CSRFError, refused_form)
+refuse_with_pages(bp)
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -10,14 +10,13 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
 
 from ..store import db
 from ..store.models import ROLES
 from . import accounts, audit
 from .accounts import DUTIES, Policy, StaffError
 from .forms import ActionForm, AddStaffForm, LoginForm, RoleForm
-from .web import local_target, log_in, log_out, refused_form, requires
+from .web import local_target, log_in, log_out, refuse_with_pages, requires
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -165,15 +164,7 @@ def audit_log():
     return render_template("admin/audit.html", entries=entries, page=page, pages=pages)
 
 
-@bp.errorhandler(400)
-@bp.errorhandler(403)
-@bp.errorhandler(404)
-def refused(error):
-    return render_template("admin/message.html", title=error.name, message=error.description), error.code
-
-
-# This blueprint's own 400 handler would otherwise answer a missing token first.
-bp.register_error_handler(CSRFError, refused_form)
+refuse_with_pages(bp)
 
 
 def init_app(app):

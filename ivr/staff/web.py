@@ -113,6 +113,19 @@ def exempt(*blueprints):
         csrf.exempt(blueprint)
 
 
+def refused(error):
+    """A 400, 403 or 404 on a staff page: the reason, in the admin's own page."""
+    return render_template("admin/message.html", title=error.name, message=error.description), error.code
+
+
+def refuse_with_pages(blueprint):
+    """The admin's refusal pages for a blueprint's 400, 403 and 404, and for a form
+    without its CSRF token (the blueprint's own 400 handler would answer it first)."""
+    for code in (400, 403, 404):
+        blueprint.register_error_handler(code, refused)
+    blueprint.register_error_handler(CSRFError, refused_form)
+
+
 def refused_form(error):
     message = ("This form could not be accepted: its security token is missing or no longer valid. "
                "Go back, reload the page and try again.")
