@@ -95,9 +95,10 @@ def _place():
 def incoming():
     services = line()
     caller = _from()
-    region, remembered = services.flow.caller_region(caller), services.callers.language(caller)
+    hashed = services.callers.hash(caller)
+    region, remembered = services.flow.caller_region(caller), services.callers.language(hashed)
     log.info("call %s incoming country=%s", _shown("CallSid", CALL_SID.fullmatch), region or "-")
-    services.stats.incoming(caller, remembered)  # a remembered language counts as chosen
+    services.stats.incoming(hashed, remembered)  # a remembered language counts as chosen
     return _cached(("incoming", region, remembered), lambda: services.flow.language.incoming(region, remembered))
 
 
@@ -117,7 +118,7 @@ def language_key():
     digits, page, place, region = _digits(), _counter("page"), _place(), services.flow.caller_region(_from())
     chosen = menu.chosen(digits, page, region)
     if chosen:  # remembered as soon as it is chosen (under a keyed hash, never the number)
-        services.callers.remember(_from(), chosen)
+        services.callers.remember(services.callers.hash(_from()), chosen)
         services.stats.add(f"lang:{chosen}")
     return _cached(("language-key", digits, page, place, region), lambda: menu.choose(digits, page, region, place))
 

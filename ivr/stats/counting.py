@@ -12,7 +12,6 @@ from collections import Counter as Tally
 from datetime import datetime, timezone
 
 from ..store import keys
-from ..store.callers import caller_hash
 
 CALL_SECONDS = 4 * 3600  # how long a call's last place is kept for its status callback
 MONTH_DAYS = 100  # a month's unique callers outlive the month for a while
@@ -56,7 +55,6 @@ class Batch:
 class Counter:
     def __init__(self, settings, breaker, clock=utc_now, flush_seconds=FLUSH_SECONDS):
         self.enabled = bool(settings.get("STATS_ENABLED", True))
-        self.secret = settings.get("CALLER_HASH_KEY", "")
         self.day_seconds = int(settings.get("STATS_REDIS_DAYS", 40)) * 86400
         self.breaker = breaker
         self.clock = clock
@@ -103,9 +101,9 @@ class Counter:
         """+1 today for each counter name (a later feature's counters come this way)."""
         self._send(names)
 
-    def incoming(self, number, language=None):
-        """A call begins: counted, by hour, by remembered language, and as a caller."""
-        hashed = caller_hash(self.secret, number) if self.enabled else None
+    def incoming(self, hashed, language=None):
+        """A call begins: counted, by hour, by remembered language, and as a caller
+        (`hashed`: the keyed hash of the number, ivr.store.callers; never the number)."""
         fields = ["calls", f"hour:{self.clock().hour:02d}"] + ([f"lang:{language}"] if language else [])
         self._send(fields, callers=hashed)
 

@@ -43,15 +43,20 @@ class CallerMemory:
     def enabled(self):
         return bool(self.secret) and self.seconds > 0
 
-    def _key(self, number):
-        hashed = caller_hash(self.secret, number) if self.enabled else None
-        return keys.caller_language(hashed) if hashed else None
+    def hash(self, number):
+        """The keyed hash that stands for `number` (None: withheld, or no key), made
+        once per webhook and handed to whatever needs to know the caller again (the
+        remembered language, the count of unique callers)."""
+        return caller_hash(self.secret, number)
 
-    def language(self, number):
-        key = self._key(number)
+    def _key(self, hashed):
+        return keys.caller_language(hashed) if hashed and self.enabled else None
+
+    def language(self, hashed):
+        key = self._key(hashed)
         value = self.breaker.call(lambda client: client.get(key)) if key else None
         return value.decode() if value else None
 
-    def remember(self, number, lang):
-        key = self._key(number)
+    def remember(self, hashed, lang):
+        key = self._key(hashed)
         return bool(key) and bool(self.breaker.call(lambda client: client.set(key, lang, ex=self.seconds), False))
