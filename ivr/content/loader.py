@@ -32,6 +32,7 @@ class Content:
     unsafe_return: dict = field(default_factory=dict)
     consulting_hours: dict = field(default_factory=dict)
     _fact_values: dict = field(default_factory=dict, repr=False)
+    _chunks: dict = field(default_factory=dict, repr=False)
 
     @property
     def reference(self):
@@ -75,8 +76,13 @@ class Content:
             return catalogue.text(utterance.prompt).replace("{", "").replace("}", "")
 
     def chunks(self, node):
-        """An answer node's chunks as lists of utterances (see `answers.chunks`)."""
-        return answers.chunks(self, node)
+        """An answer node's chunks as lists of utterances (see `answers.chunks`), worked
+        out once: content does not change after it is loaded, and every webhook of an
+        answer asks how many parts it has. Read them; do not change them."""
+        made = self._chunks.get(node.id)
+        if made is None:
+            made = self._chunks[node.id] = answers.chunks(self, node)
+        return made
 
 
 def load_content(settings):
