@@ -9,7 +9,7 @@ language menu) is `language_menu.LanguageMenu`, here as `flow.language`.
 from ..content import countries
 from ..content.utterance import Utterance as U
 from . import twiml
-from .language_menu import LanguageMenu, Place
+from .language_menu import LanguageMenu
 from .paths import key_path, language_path, node_path
 
 MAX_ENTRY_DIGITS = 6  # the longest dialling code a caller needs to type ("1876")
@@ -150,7 +150,7 @@ class Flow:
         if digits == keys["main"]:
             return twiml.redirect(node_path(lang, self.tree.start, new=new))
         if digits == keys["language"]:
-            return twiml.redirect(language_path(**Place(node.id, part, cc)._asdict()))
+            return twiml.redirect(language_path(at=node.id, part=part, cc=cc))  # back here once chosen
         return None
 
     def _dial_code_key(self, lang, node, digits, new=0):
