@@ -84,6 +84,15 @@ SETTINGS = (
     Setting("NUMBER_KEYS", "", "Fernet keys, comma-separated, newest first: seal numbers kept for a callback or SMS"),
     Setting("JOB_RETRY_SECONDS", "30,120,600", "waits before each retry of a failed background job"),
     Setting("CLOCK_SECONDS", 15, "how often the worker's clock looks for periodic work that is due"),
+    # Calls back (ivr.callbacks): requests by phone or a missed call, worked by agents or the worker.
+    Setting("CALLBACK_LINE_NUMBERS", "", "numbers (E.164, comma-separated) a missed call to which asks for a call back"),
+    Setting("CALLBACK_CONNECT_NUMBER", "", "where the worker's calls back are bridged (an office, the agents' phone); empty: agents call"),
+    Setting("CALLBACK_DAILY_LIMIT", 3, "call-back requests one number may make in a day (Europe/Amsterdam)"),
+    Setting("CALLBACK_RETENTION_DAYS", 30, "days after a request is closed before its sealed number is deleted"),
+    Setting("CALLBACK_RETRY_MINUTES", "10,30,90", "waits before each new try when a call back is busy or not answered"),
+    Setting("CALLBACK_CALL_HOURS", "9-20", "hours (Europe/Amsterdam, start-end) in which the line calls back; never at night"),
+    Setting("CALLBACK_WORK_DAYS", "1-5", "weekdays (1 Monday .. 7 Sunday) on which staff work the requests"),
+    Setting("CALLBACK_MINUTES_EACH", 15, "minutes a call back takes staff, for the wait a caller is told"),
 )
 DEFAULTS = {s.name: s.default for s in SETTINGS}
 

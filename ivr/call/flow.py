@@ -10,10 +10,11 @@ from ..content import countries
 from ..content.utterance import Utterance as U
 from . import twiml
 from .language_menu import LanguageMenu
-from .paths import key_path, language_path, node_path
+from .paths import callback_path, key_path, language_path, node_path
 
 MAX_ENTRY_DIGITS = 6  # the longest dialling code a caller needs to type ("1876")
 INTERNATIONAL_PREFIX = "00"  # what people in Europe dial before a country code
+CALLBACK_KEY = "7"  # a call back (ivr.callbacks), from the main menu and an answer's end
 
 
 class Flow:
@@ -94,7 +95,8 @@ class Flow:
         if not last:
             said.append(U("chunk_more"))
         else:
-            said += [U(p) for p in node.prompts] + [U("answer_end")] + ([U("keys_help")] if new else [])
+            said += [U(p) for p in node.prompts] + [U("answer_end"), U("answer_end_callback")]
+            said += [U("keys_help")] if new else []
         carry = 0 if last else new
         return twiml.ask(self.speech, key_path(lang, node.id, part, cc, carry), node_path(lang, node.id, part, tries + 1, cc, new),
                          [(lang, said)], self.gather_timeout)
@@ -126,6 +128,8 @@ class Flow:
         go = self._global_key(lang, node, digits, part, cc, new)
         if go is not None:
             return go
+        if digits == CALLBACK_KEY and self._offers_callback(node, part):
+            return twiml.redirect(callback_path(lang, back=node.id))
         if node.type in ("answer", "country"):
             chunk_count = 1 if node.type == "country" else len(self.content.chunks(node))
             if part + 1 < chunk_count:
@@ -140,6 +144,14 @@ class Flow:
         if target is not None:
             return twiml.redirect(node_path(lang, target, new=new))
         return self.node(lang, node.id, part, caller=caller, cc=cc, intro=[U("invalid_key")], new=new)
+
+    def _offers_callback(self, node, part):
+        """The main menu and the last part of every answer offer a call back."""
+        if node.id == self.tree.start:
+            return True
+        if node.type == "country":
+            return True
+        return node.type == "answer" and part + 1 >= len(self.content.chunks(node))
 
     def _global_key(self, lang, node, digits, part, cc, new=0):
         keys = self.keys

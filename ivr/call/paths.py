@@ -24,3 +24,8 @@ def node_path(lang, node_id, part=0, tries=0, cc="", new=0):
 
 def key_path(lang, node_id, part=0, cc="", new=0):
     return _path(f"/voice/{lang}/{node_id}/key", part=part, cc=cc, new=new)
+
+
+def callback_path(lang, step="", **params):
+    """A step of asking for a call back (ivr.callbacks.phone): /voice/callback/<lang>[/<step>]."""
+    return _path(f"/voice/callback/{lang}" + (f"/{step}" if step else ""), **params)

@@ -12,10 +12,11 @@ def redirect(path):
     return response
 
 
-def ask(speech, action, again, said, timeout, entry=False):
+def ask(speech, action, again, said, timeout, entry=False, pause=0):
     """A Gather that says `said` ([(lang, utterances)]) and posts keys to `action`,
     then the way on when nothing is pressed: a Redirect to `again`. A menu takes one
-    key; an entry (a dialling code) takes digits up to #."""
+    key; an entry (a dialling code) takes digits up to #. `pause` seconds of silence
+    go between the pieces of `said` (the groups of a number read back)."""
     response = VoiceResponse()
     if entry:
         gather = response.gather(action=action, method="POST", finish_on_key="#", timeout=timeout,
@@ -23,7 +24,9 @@ def ask(speech, action, again, said, timeout, entry=False):
     else:
         gather = response.gather(action=action, method="POST", num_digits=1, finish_on_key="", timeout=timeout,
                                  action_on_empty_result=False)
-    for lang, utterances in said:
+    for index, (lang, utterances) in enumerate(said):
+        if pause and index:
+            gather.pause(length=pause)
         if utterances:
             speech.add(gather, lang, utterances)
     response.redirect(again, method="POST")

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, current_app, request
 
 from ..config import EXTENSION
 from ..content.tree import KEYPAD
+from ..store import db
 from . import stats
 from .language_menu import Place
 from .signature import twilio_only
@@ -95,6 +96,9 @@ def _place():
 def incoming():
     services = line()
     caller = _from()
+    if services.callbacks.is_missed_call_line(request.form.get("To", "")):  # <Reject>, then a call back
+        return Response(str(services.callbacks.missed_call(db.request_session(), caller, db.utcnow())),
+                        mimetype="text/xml")
     hashed = services.callers.hash(caller)
     region, remembered = services.flow.caller_region(caller), services.callers.language(hashed)
     log.info("call %s incoming country=%s", _shown("CallSid", CALL_SID.fullmatch), region or "-")

@@ -19,15 +19,24 @@ SYSTEM_PROMPTS = (
     "invalid_key", "not_available", "goodbye", "dial_code_empty", "dial_code_unknown",
     "welcome_back", "keys_help", "dial_code_home", "dial_code_shared", "dial_code_shared_how",
 )
+# Asking for a call back, and the call back itself (ivr.callbacks).
+CALLBACK_PROMPTS = (
+    "answer_end_callback", "callback_number_is", "callback_digit", "callback_number_confirm",
+    "callback_type_number", "callback_number_invalid", "callback_topics", "callback_queued",
+    "callback_expect_today", "callback_expect_next_day", "callback_expect_later", "callback_refused_open",
+    "callback_refused_limit", "callback_unavailable", "callback_greeting", "callback_connecting", "callback_sorry",
+)
 # Keys a {key} slot can name, by prompt: the language menu numbers its languages,
 # and offers "more" on 9.
 LANGUAGE_KEYS = tuple(str(n) for n in range(1, 10))
-KEY_DOMAINS = {"language_offer": LANGUAGE_KEYS, "language_more": ("9",)}
+KEY_DOMAINS = {"language_offer": LANGUAGE_KEYS, "language_more": ("9",),
+               "callback_digit": tuple("0123456789")}  # a number read back digit by digit
 
 
 def used_prompts(content):
     """Every prompt id the line can say, with where it is used."""
     used = {p: "the call flow" for p in SYSTEM_PROMPTS}
+    used.update({p: "calls back" for p in CALLBACK_PROMPTS})
     used.update({p: "safe-country answers" for p in RESULT_PROMPTS})
     used.update({p: "lists from facts/" for p in LIST_PROMPTS})
     for group in content.safe_list.groups():

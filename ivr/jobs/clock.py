@@ -26,6 +26,9 @@ class Periodic:
 PERIODIC = (
     # Today's and yesterday's counts into the database, so Redis can be lost.
     Periodic("stats-rollup", 3600, "ivr.jobs.periodic.roll_up_statistics"),
+    # Calls back that are due (the database says which), and numbers kept too long.
+    Periodic("callbacks-due", 30, "ivr.jobs.callbacks.call_due"),
+    Periodic("callbacks-purge", 3600, "ivr.jobs.callbacks.purge_numbers"),
 )
 
 

@@ -35,6 +35,8 @@ AREAS = [
          "Call the line in the browser: hear what a caller hears, with each prompt's words, engine and length."),
     Area("recordings", "Prompts and recordings", "prompts.page",
          "Every prompt in every language: its text, its audio and what is missing; upload or undo a recording."),
+    Area("callbacks", "Calls back", "callbacks.page",
+         "Callers waiting for a call back: take one, call, mark it done or not answered."),
     Area("staff", "Staff", "admin.staff", "Add staff, change their roles, disable accounts."),
     Area("audit", "Audit log", "admin.audit", "Who changed what, and when."),
     Area("stats", "Statistics", "stats.page",

@@ -9,10 +9,15 @@ migrations make exactly these tables).
               itself (a platform's disk may be wiped), the text it says, who made it,
               and whether it is the current one (earlier ones are kept for undo)
   DailyStat   one day's count of one counter (ivr.stats), rolled up from Redis
+  CallbackRequest  a caller's request to be called back (ivr.callbacks): the number
+              sealed (Fernet) beside its keyed hash, language, topic, who holds it,
+              the tries; the sealed number is deleted some days after it is closed
+  CallbackAttempt  one call placed for a request (by the worker or an agent)
 """
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, Float, Integer, LargeBinary, String, Text, false, text
+from sqlalchemy import (JSON, BigInteger, CheckConstraint, Date, Float, ForeignKey, Index, Integer, LargeBinary, String,
+                        Text, false, text)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import Base, UTCDateTime, utcnow
@@ -98,3 +103,62 @@ class DailyStat(Base):
 
     def __repr__(self):
         return f"<DailyStat {self.day} {self.name}={self.count}>"
+
+
+# What a call-back request can be: open (waiting), claimed (an agent holds it), calling
+# (the worker's call is under way), and closed: done, no_answer, cancelled.
+CALLBACK_OPEN = ("open", "claimed", "calling")
+CALLBACK_CLOSED = ("done", "no_answer", "cancelled")
+CALLBACK_STATUSES = CALLBACK_OPEN + CALLBACK_CLOSED
+NOTE_LENGTH = 500
+
+
+class CallbackRequest(Base):
+    __tablename__ = "callback_request"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'claimed', 'calling', 'done', 'no_answer', 'cancelled')", name="status"),
+        # One open request per number, held by the database itself (two webhooks at once).
+        Index("uq_callback_request_open_caller", "caller_hash", unique=True,
+              sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    caller_hash: Mapped[str] = mapped_column(String(64), index=True)  # HMAC of the number (store.callers)
+    # Fernet token of the number (store.sealed); None once deleted after closing.
+    sealed_number: Mapped[str | None] = mapped_column(Text)
+    lang: Mapped[str | None] = mapped_column(String(16))  # None: a missed call from a stranger
+    topic: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))  # "menu", "answer", "missed_call"
+    office_id: Mapped[int | None] = mapped_column(Integer)  # the nearest office, when the caller named one
+    status: Mapped[str] = mapped_column(String(16), default="open", server_default="open", index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))  # an agent's name, or "line" (the worker)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    call_sid: Mapped[str | None] = mapped_column(String(40))  # the worker's call under way
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    note: Mapped[str | None] = mapped_column(String(NOTE_LENGTH))
+
+    @property
+    def is_open(self):
+        return self.status in CALLBACK_OPEN
+
+    def __repr__(self):  # never the number
+        return f"<CallbackRequest {self.id} {self.status} {self.lang} {self.topic}>"
+
+
+class CallbackAttempt(Base):
+    __tablename__ = "callback_attempt"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("callback_request.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # 1 for the first try
+    by: Mapped[str] = mapped_column(String(64))  # "line" or an agent's name
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    call_sid: Mapped[str | None] = mapped_column(String(40))
+    outcome: Mapped[str | None] = mapped_column(String(16))  # Twilio's final CallStatus, or the agent's
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def __repr__(self):
+        return f"<CallbackAttempt {self.request_id}#{self.number} {self.outcome or 'under way'}>"
