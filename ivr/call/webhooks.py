@@ -97,7 +97,7 @@ def incoming():
     services = line()
     caller = _from()
     if services.callbacks.is_missed_call_line(request.form.get("To", "")):  # <Reject>, then a call back
-        return Response(str(services.callbacks.missed_call(db.request_session(), caller, db.utcnow())),
+        return Response(str(services.callbacks.missed_call(db.request_session(), caller, services.callbacks.clock())),
                         mimetype="text/xml")
     hashed = services.callers.hash(caller)
     region, remembered = services.flow.caller_region(caller), services.callers.language(hashed)

@@ -43,7 +43,8 @@ def _rows(session, now, office_name):
         number = services.sealer.open(item.sealed_number) if mine and item.sealed_number else None
         rows.append(dict(
             id=item.id, waited=_waited(item.created_at, now), created=item.created_at,
-            lang=language_name(item.lang, "en") if item.lang else "not known (ask)", topic=TOPIC_NAMES.get(item.topic, item.topic),
+            lang=language_name(item.lang, "en", services.content.catalogues.get(item.lang)) if item.lang else "not known (ask)",
+            topic=TOPIC_NAMES.get(item.topic, item.topic),
             office=office_name(item.office_id), status=item.status, holder=item.claimed_by, mine=mine,
             number=number, tries=item.attempts, note=item.note or "",
         ))

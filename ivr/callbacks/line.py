@@ -4,6 +4,7 @@ import phonenumbers
 from twilio.twiml.voice_response import VoiceResponse
 
 from ..store.callers import WITHHELD
+from ..store.db import utcnow
 from . import numbers
 from .intake import Intake
 from .outbound import Outbound
@@ -31,6 +32,7 @@ class Callbacks:
         self.phone = CallbackPhone(content, speech, settings, sealer)
         self.outbound = Outbound(content, speech, settings)
         self.lines = line_numbers(settings["CALLBACK_LINE_NUMBERS"])
+        self.clock = utcnow  # what "now" is for the webhooks (tests move it)
 
     def is_missed_call_line(self, to):
         """Whether a call to `to` (Twilio's To) is a missed call asking for a call back."""

@@ -71,20 +71,23 @@ class Outbound:
         """What the agent hears before the bridge, in the staff's language (<Say>)."""
         staff = self.content.reference
         language = staff.language
-        text = " ".join((
-            self.content.text(language.code, U("callback_whisper")),
-            language_name(request.lang, language.locale) if request.lang else self.content.text(
-                language.code, U("callback_whisper_no_language")),
-            self.content.text(language.code, U(f"callback_about_{request.topic}")),
-        ))
+        said = self.content.text(language.code, U("callback_whisper"))
+        if request.lang:
+            name = language_name(request.lang, language.locale, self.content.catalogues.get(request.lang))
+        else:
+            name = self.content.text(language.code, U("callback_whisper_no_language"))
+        text = f"{said} {name}. {self.content.text(language.code, U(f'callback_about_{request.topic}'))}"
         response = VoiceResponse()
         response.say(text, language=language.say_language or "en-GB")
         return response
 
 
-def language_name(code, locale):
-    """A language's name in the staff's language ("Arabic"), else its code."""
+def language_name(code, locale, catalogue=None):
+    """A language's name in the staff's language ("Arabic"), else its name in itself
+    (Dari: CLDR has no code "prs"), else its code."""
     try:
-        return Locale.parse(locale).languages.get(code) or code
+        names = Locale.parse(locale).languages
     except (UnknownLocaleError, ValueError):
-        return code
+        names = {}
+    found = names.get(code) or (catalogue and names.get(catalogue.language.locale))
+    return found or (catalogue.language.name if catalogue else code)

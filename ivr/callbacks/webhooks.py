@@ -9,7 +9,6 @@ from flask import Blueprint, Response, request
 from ..call.signature import twilio_only
 from ..call.webhooks import CALL_SID, _digits, line
 from ..store import db
-from ..store.db import utcnow
 from . import requests
 
 bp = Blueprint("callback", __name__, url_prefix="/voice/callback")
@@ -116,7 +115,7 @@ def topic_key(lang):
     if number is None:  # a withheld number and no typed one (a URL made up): ask for it
         return _xml(desk.phone.type_number(lang, back))
     source = "menu" if back in ("", line().flow.tree.start) else "answer"
-    taken = desk.intake.take(db.request_session(), number, lang, desk.phone.chosen_topic(digits), source, utcnow())
+    taken = desk.intake.take(db.request_session(), number, lang, desk.phone.chosen_topic(digits), source, _desk().clock())
     desk.count(taken.outcome)
     return _xml(desk.phone.taken(lang, back, taken))
 
@@ -127,7 +126,7 @@ def topic_key(lang):
 def missed():
     """The callback line's own webhook (the same as a call to /voice whose To is in
     CALLBACK_LINE_NUMBERS)."""
-    return _xml(_desk().missed_call(db.request_session(), request.form.get("From", ""), utcnow()))
+    return _xml(_desk().missed_call(db.request_session(), request.form.get("From", ""), _desk().clock()))
 
 
 # -- the call back -----------------------------------------------------------------------------------
@@ -190,7 +189,7 @@ def status():
     sid = request.form.get("CallSid", "")
     if state not in FINAL or not _int("r") or not _int("a"):
         return "", 204
-    outcome = requests.call_ended(db.request_session(), _int("r"), _int("a"), state, utcnow(), _desk().intake.schedule,
+    outcome = requests.call_ended(db.request_session(), _int("r"), _int("a"), state, _desk().clock(), _desk().intake.schedule,
                                   sid if CALL_SID.fullmatch(sid) else None)
     if outcome:
         _desk().count(f"call:{outcome}")
