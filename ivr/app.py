@@ -5,6 +5,7 @@ from . import config, web
 from .audio import serving as audio_serving
 from .call import webhooks
 from .callbacks import admin as callbacks_admin, webhooks as callback_webhooks
+from .callbacks.line import Callbacks
 from .phone import views as phone
 from .config import EXTENSION
 from .services import Services
@@ -47,6 +48,8 @@ def create_app(test_config=None, serving=False):
     web.init_app(app)
     services = Services(app.config, base_url=webhooks.base_url)
     app.extensions[EXTENSION] = services
+    services.callbacks = Callbacks(app.config, services.content, services.speech, services.sealer, services.callers,
+                                   services.stats)
     db.init_app(app)
     staff_web.init_app(app, serving)
     webhooks.init_app(app)

@@ -11,7 +11,6 @@ from cachetools import LRUCache
 
 from .audio.manifest import Manifest
 from .audio.store import AudioStore
-from .callbacks.line import Callbacks
 from .call.flow import Flow
 from .call.play import PlaySpeech
 from .call.speech import SaySpeech, offered_languages
@@ -72,8 +71,9 @@ class Services:
         # Background work (SMS, calls back, recordings by phone) goes to the worker.
         self.jobs = Jobs(settings, self.store.breaker)
         self.sealer = Sealer(settings["NUMBER_KEYS"])
-        # Calls back: asked for on the line or by a missed call (ivr.callbacks).
-        self.callbacks = Callbacks(settings, self.content, self.speech, self.sealer, self.callers, self.stats)
+        # Calls back (ivr.callbacks.line.Callbacks): set by the application factory,
+        # since the callbacks room builds on this one.
+        self.callbacks = None
 
     def offered(self):
         return offered_languages(self.content, self.speech)

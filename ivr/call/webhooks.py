@@ -96,7 +96,7 @@ def _place():
 def incoming():
     services = line()
     caller = _from()
-    if services.callbacks.is_missed_call_line(request.form.get("To", "")):  # <Reject>, then a call back
+    if services.callbacks and services.callbacks.is_missed_call_line(request.form.get("To", "")):  # <Reject>, then a call back
         return Response(str(services.callbacks.missed_call(db.request_session(), caller, services.callbacks.clock())),
                         mimetype="text/xml")
     hashed = services.callers.hash(caller)
