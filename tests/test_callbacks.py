@@ -294,3 +294,33 @@ def test_the_clock_runs_the_callback_jobs():
 
     functions = {job.function for job in PERIODIC}
     assert {"ivr.jobs.callbacks.call_due", "ivr.jobs.callbacks.purge_numbers"} <= functions
+
+
+# -- statistics --------------------------------------------------------------------------------------------
+def test_requests_and_outcomes_are_counted_without_a_number(db_url, keys, redis_url):
+    import redis
+
+    from ivr.stats.report import Report, load
+    from ivr.store import keys as redis_keys
+    from ivr.store.db import Database
+
+    app = create_app({"TESTING": True, "AUDIO_ENABLED": False, "DATABASE_URL": db_url, "NUMBER_KEYS": keys,
+                      "CALLER_HASH_KEY": HASH_KEY, "REDIS_URL": redis_url, "CALLBACK_LINE_NUMBERS": "+3197010000001"})
+    client = app.test_client()
+    _ask(client)
+    _ask(client)
+    client.post("/voice/callback/missed", data={"From": "anonymous"})
+    of(app).stats.flush()
+    connection = redis.Redis.from_url(redis_url)
+    today = datetime.now(timezone.utc).date()
+    counts = {k.decode(): int(v) for k, v in connection.hgetall(redis_keys.stats_day(today.isoformat())).items()}
+    assert counts["callback:queued"] == 1 and counts["callback:open"] == 1
+    assert counts["callback:missed_call"] == 1 and counts["callback:withheld"] == 1
+    everything = b" ".join(k + b" " + b" ".join(connection.hkeys(k)) for k in connection.keys("ivr:stats:*")
+                           if connection.type(k) == b"hash")
+    assert b"612345678" not in everything
+    database = Database(db_url)
+    with database.session() as session:
+        report = Report(load(session, of(app).store.breaker, today, today), of(app).content.tree, 1)
+    database.dispose()
+    assert dict(report.named("callback"))["queued"] == 1

@@ -197,3 +197,8 @@ def test_an_agent_claims_and_marks_done_a_second_cannot_claim(live_agents, staff
     with database.session() as session:
         found = session.get(CallbackRequest, request_id)
         assert (found.status, found.claimed_by) == ("done", "anna")
+
+
+def test_the_statistics_page_has_a_calls_back_section(member):
+    html = member("ada", "admin").get("/admin/stats").get_data(as_text=True)
+    assert "<h2>Calls back</h2>" in html

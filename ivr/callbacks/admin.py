@@ -114,6 +114,7 @@ def finish(raw):
     if not requests.finish(db.request_session(), request_id, current_user.name, outcome, _now(), note or None):
         abort(409, description="You do not hold this request, or it is closed already.")
     _audit(f"callback.{outcome}", request_id, note=bool(note))
+    current_app.extensions[EXTENSION].callbacks.count(f"agent:{outcome}")
     return redirect(url_for("callbacks.page"))
 
 

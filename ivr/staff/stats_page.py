@@ -16,6 +16,14 @@ bp = Blueprint("stats", __name__, url_prefix="/admin/stats")
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 COLOURS = 8  # language colours in stats.css (.c0 ... .c7)
+# The calls-back counters (ivr.callbacks: "callback:<what>") as staff read them.
+CALLBACK_LABELS = {
+    "asked": "asked on the line (7)", "queued": "requests taken", "missed_call": "missed calls",
+    "open": "refused: one already open", "limit": "refused: daily limit", "unavailable": "could not be taken",
+    "withheld": "missed calls, number withheld", "call:done": "line's call answered",
+    "call:retry": "line's call busy or not answered, tried again", "call:no_answer": "line's calls never answered",
+    "agent:done": "agent: done", "agent:no_answer": "agent: no answer",
+}
 
 
 def _day(name, fallback):
@@ -93,6 +101,7 @@ def page():
         hangups=_bars(report, report.top("hangup")), wrong=_bars(report, report.top("wrong")),
         silences=_bars(report, report.top("silence")), countries=_bars(report, report.named("country")),
         hours=_bars(report, [(f"{h:02d}:00", totals[f"hour:{h:02d}"]) for h in range(24)]),
+        callbacks=_bars(report, [(CALLBACK_LABELS.get(what, what), n) for what, n in report.named("callback")]),
     )
 
 
