@@ -6,6 +6,7 @@ import click
 
 from . import config
 from .report import answer_timing, missing_lines, record_first
+from .callbacks.commands import callbacks_group
 from .jobs.worker import worker_command
 from .stats.commands import stats_group
 
@@ -21,6 +22,7 @@ def main():
     """The return-information phone line."""
 
 
+main.add_command(callbacks_group)
 main.add_command(stats_group)
 main.add_command(worker_command)
 

@@ -324,3 +324,33 @@ def test_requests_and_outcomes_are_counted_without_a_number(db_url, keys, redis_
         report = Report(load(session, of(app).store.breaker, today, today), of(app).content.tree, 1)
     database.dispose()
     assert dict(report.named("callback"))["queued"] == 1
+
+
+# -- ivr callbacks ------------------------------------------------------------------------------------------
+def test_ivr_callbacks_reseals_lists_and_purges(db_url, monkeypatch):
+    from click.testing import CliRunner
+
+    from ivr.cli import main
+    from ivr.store.db import Database
+
+    old, new = new_key(), new_key()
+    database = Database(db_url)
+    with database.session() as session:
+        request = requests.ask(session, hashed="a", sealed=Sealer(old).seal(NUMBER), lang="ar", topic="other",
+                               source="menu", now=MONDAY_NOON, daily_limit=3)
+        request_id = request.id
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("NUMBER_KEYS", f"{new},{old}")
+    listed = CliRunner().invoke(main, ["callbacks", "list"])
+    assert listed.exit_code == 0 and "open" in listed.output and "ar" in listed.output
+    assert "612345678" not in listed.output
+    resealed = CliRunner().invoke(main, ["callbacks", "reseal"])
+    assert resealed.exit_code == 0 and "1 number sealed with the newest key." in resealed.output
+    with database.session() as session:
+        assert Sealer(new).open(session.get(CallbackRequest, request_id).sealed_number) == NUMBER
+        found = session.get(CallbackRequest, request_id)
+        found.status, found.closed_at = "done", datetime.now(timezone.utc) - timedelta(days=31)
+        session.commit()
+    purged = CliRunner().invoke(main, ["callbacks", "purge"])
+    assert purged.exit_code == 0 and "1 number deleted." in purged.output
+    database.dispose()
