@@ -80,6 +80,11 @@ class Flow:
             said.append(U("country_name", (("country", own_country),)))
             said.append(U(node.caller_country["prompt"], (("key", node.caller_country["key"]),)))
         said += [U(p) for p in node.prompts]
+        if new and node.id == self.tree.start:
+            # A caller new to the line hears that 7 calls them back; everyone hears it at
+            # the end of every answer. (Said to all, it would put a returning caller's
+            # way to an answer over RETURNING_ANSWER_SECONDS.)
+            said.append(U("main_menu_callback"))
         return twiml.ask(self.speech, key_path(lang, node.id, new=new), node_path(lang, node.id, tries=tries + 1, new=new),
                          [(lang, said)], self.gather_timeout)
 

@@ -21,7 +21,7 @@ SYSTEM_PROMPTS = (
 )
 # Asking for a call back, and the call back itself (ivr.callbacks).
 CALLBACK_PROMPTS = (
-    "answer_end_callback", "callback_number_is", "callback_digit", "callback_number_confirm",
+    "main_menu_callback", "answer_end_callback", "callback_number_is", "callback_digit", "callback_number_confirm",
     "callback_type_number", "callback_number_invalid", "callback_topics", "callback_queued",
     "callback_expect_today", "callback_expect_next_day", "callback_expect_later", "callback_refused_open",
     "callback_refused_limit", "callback_unavailable", "callback_greeting", "callback_connecting", "callback_sorry",
