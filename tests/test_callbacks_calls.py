@@ -18,6 +18,7 @@ from ivr.services import of
 from ivr.jobs import callbacks as jobs, clock, context, worker
 from ivr.store import queue
 from ivr.store.db import Database
+from ivr.store.redis import EmbeddedRedis
 from ivr.store.models import CallbackAttempt, CallbackRequest
 from ivr.store.sealed import Sealer
 from twiml import assert_way_on, parse, spoken
@@ -42,6 +43,10 @@ def database(settings):
 
 @pytest.fixture
 def web(settings):
+    return web_client(settings)
+
+
+def web_client(settings):
     """The web process, on the same database: it answers Twilio's webhooks."""
     app = create_app({**settings, "TESTING": True, "AUDIO_ENABLED": False})
     client = app.test_client()
@@ -263,31 +268,40 @@ def test_two_workers_at_once_call_a_request_once(settings, database, fake_twilio
         f"{BASE}/voice/callback/status?r={request_id}&a=1" for request_id in ids)
 
 
-def test_redis_and_the_worker_restarted_mid_retries_lose_nothing(settings, database, web, fake_twilio):
-    """The worker's own loop (clock -> queue -> job), with Redis emptied in between:
-    the database says what is due, so nothing is lost and nothing is called twice."""
-    settings = {**settings, "CALLBACK_CALL_HOURS": "0-24", "CALLBACK_WORK_DAYS": "1-7", "CALLBACK_RETRY_MINUTES": "0,0,0"}
-    connection = redis.Redis.from_url(settings["REDIS_URL"])
-    now = datetime.now(timezone.utc)
-    request_id = queued(database, settings, at=now)
+def test_redis_and_the_worker_restarted_mid_retries_lose_nothing(settings, database, fake_twilio, tmp_path):
+    """The worker's own loop (clock -> queue -> job) on a Redis of the test's own that is
+    stopped and started again empty in the middle of the tries: the database says what
+    is due, so nothing is lost and nothing is called twice."""
+    with EmbeddedRedis(tmp_path / "redis", persist=False) as server:
+        settings = {**settings, "REDIS_URL": server.url, "CALLBACK_CALL_HOURS": "0-24", "CALLBACK_WORK_DAYS": "1-7",
+                    "CALLBACK_RETRY_MINUTES": "0,0,0"}
+        web = web_client(settings)
+        now = datetime.now(timezone.utc)
+        web.clock.at = now
+        request_id = queued(database, settings, at=now)
 
-    def worker_round():
-        clock.tick(connection, settings)  # the clock of a (re)started worker
-        worker.run(settings, burst=True)
+        def restart_redis():
+            server.stop()
+            server.start()
+            assert redis.Redis.from_url(server.url).dbsize() == 0
 
-    worker_round()
-    assert len(calls(fake_twilio)) == 1
-    connection.flushall()  # Redis restarted empty, mid-call
-    worker_round()
-    assert len(calls(fake_twilio)) == 1  # the call under way is not placed again
-    status(web, settings, calls(fake_twilio)[-1], "busy")
-    connection.flushall()  # and again, before the retry
-    assert queue.queue(connection).count == 0
-    worker_round()
-    assert len(calls(fake_twilio)) == 2
-    assert calls(fake_twilio)[-1].form["StatusCallback"].endswith(f"r={request_id}&a=2")
-    status(web, settings, calls(fake_twilio)[-1], "completed")
-    assert row(database, request_id).status == "done"
-    connection.flushall()
-    worker_round()
-    assert len(calls(fake_twilio)) == 2
+        def worker_round():
+            """A worker (re)started: its clock ticks once, then it works the queue."""
+            clock.tick(redis.Redis.from_url(server.url), settings)
+            worker.run(settings, burst=True)
+
+        worker_round()
+        assert len(calls(fake_twilio)) == 1
+        restart_redis()  # mid-call
+        worker_round()
+        assert len(calls(fake_twilio)) == 1  # the call under way is not placed again
+        status(web, settings, calls(fake_twilio)[-1], "busy")
+        restart_redis()  # before the retry
+        worker_round()
+        assert len(calls(fake_twilio)) == 2
+        assert calls(fake_twilio)[-1].form["StatusCallback"].endswith(f"r={request_id}&a=2")
+        status(web, settings, calls(fake_twilio)[-1], "completed")
+        assert row(database, request_id).status == "done"
+        restart_redis()
+        worker_round()
+        assert len(calls(fake_twilio)) == 2
