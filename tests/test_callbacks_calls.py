@@ -305,3 +305,11 @@ def test_redis_and_the_worker_restarted_mid_retries_lose_nothing(settings, datab
         restart_redis()
         worker_round()
         assert len(calls(fake_twilio)) == 2
+
+
+def test_webhooks_for_a_request_that_is_gone_end_politely(web, settings):
+    for path in ("answer?r=999&a=1", "answer/language?r=999&a=1", "whisper?r=999", "dialled?r=999&a=1", "answer"):
+        root = parse(signed(web, settings, f"{BASE}/voice/callback/{path}", {"CallSid": "CA1", "Digits": "1"}))
+        assert_way_on(root)
+    assert signed(web, settings, f"{BASE}/voice/callback/status?r=999&a=1",
+                  {"CallSid": "CA1", "CallStatus": "completed"}).status_code == 204

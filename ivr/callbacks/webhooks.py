@@ -10,6 +10,7 @@ from ..call.signature import twilio_only
 from ..call.webhooks import CALL_SID, _digits, line
 from ..store import db
 from . import requests
+from .numbers import from_caller
 
 bp = Blueprint("callback", __name__, url_prefix="/voice/callback")
 log = logging.getLogger("ivr.callbacks")
@@ -36,14 +37,17 @@ def _lang_or_none(lang):
     return lang if lang in line().flow.languages() else None
 
 
+def _any_lang():
+    """A language to say sorry in when the request names none (or is gone)."""
+    return next(iter(line().flow.languages()), line().content.reference.language.code)
+
+
 def _desk():
     return line().callbacks
 
 
 def _number(token):
     """The number a step is about: a typed one (sealed in `n=`), else the caller's own."""
-    from .numbers import from_caller
-
     return _desk().phone.opened(token) if token else from_caller(request.form.get("From", ""))
 
 
@@ -58,24 +62,28 @@ def start(lang):
     return _xml(desk.phone.start(lang, request.form.get("From", ""), _back(), desk.intake.enabled))
 
 
+def _confirming(lang, answer):
+    """The read-back step: `answer(number, token)` once the number is known; an unknown
+    language starts again, a number no key opens is asked for."""
+    if not _lang_or_none(lang):
+        return _xml(line().flow.unknown(lang))
+    token = request.args.get("n", "")
+    number = _number(token)
+    if number is None:
+        return _xml(_desk().phone.type_number(lang, _back()))
+    return _xml(answer(number, token))
+
+
 @bp.route("/<lang>/confirm", methods=["POST"])
 @twilio_only
 def confirm(lang):
-    token = request.args.get("n", "")
-    number = _number(token) if _lang_or_none(lang) else None
-    if number is None:
-        return _xml(line().flow.unknown(lang) if not _lang_or_none(lang) else _desk().phone.type_number(lang, _back()))
-    return _xml(_desk().phone.confirm(lang, number, token, _back(), _int("tries")))
+    return _confirming(lang, lambda number, token: _desk().phone.confirm(lang, number, token, _back(), _int("tries")))
 
 
 @bp.route("/<lang>/confirm/key", methods=["POST"])
 @twilio_only
 def confirm_key(lang):
-    token = request.args.get("n", "")
-    number = _number(token) if _lang_or_none(lang) else None
-    if number is None:
-        return _xml(line().flow.unknown(lang) if not _lang_or_none(lang) else _desk().phone.type_number(lang, _back()))
-    return _xml(_desk().phone.confirm_key(lang, number, token, _back(), _digits()))
+    return _confirming(lang, lambda number, token: _desk().phone.confirm_key(lang, number, token, _back(), _digits()))
 
 
 @bp.route("/<lang>/type", methods=["POST"])
@@ -141,7 +149,7 @@ def answer():
     found = _request()
     connect = line().settings["CALLBACK_CONNECT_NUMBER"]
     if found is None or not connect:
-        return _xml(_desk().outbound.dialled(line().flow.languages()[0], False))
+        return _xml(_desk().outbound.dialled(_any_lang(), False))
     return _xml(_desk().outbound.answer(found, _int("a"), connect, _int("tries")))
 
 
@@ -151,7 +159,7 @@ def answer_language():
     found, outbound = _request(), _desk().outbound
     lang = outbound.chosen(_digits())
     if found is None:
-        return _xml(outbound.dialled(line().flow.languages()[0], False))
+        return _xml(outbound.dialled(_any_lang(), False))
     if lang is None:
         return _xml(outbound.answer(found, _int("a"), line().settings["CALLBACK_CONNECT_NUMBER"]))
     requests.set_language(db.request_session(), found.id, lang)
@@ -163,7 +171,7 @@ def answer_language():
 def whisper():
     found = _request()
     if found is None:
-        return _xml(_desk().outbound.dialled(line().flow.languages()[0], True))
+        return _xml(_desk().outbound.dialled(_any_lang(), True))
     return _xml(_desk().outbound.whisper(found))
 
 
@@ -174,7 +182,7 @@ def dialled():
     request goes back to the agents' queue (the caller is told)."""
     found = _request()
     bridged = request.form.get("DialCallStatus", "") == "completed"
-    lang = (found.lang if found else None) or line().flow.languages()[0]
+    lang = (found.lang if found else None) or _any_lang()
     if found is not None and not bridged:
         requests.back_to_agents(db.request_session(), found.id, _int("a"))
     return _xml(_desk().outbound.dialled(lang, bridged))
