@@ -111,7 +111,8 @@ class CallbackPhone:
 
     @staticmethod
     def chosen_topic(digits):
-        return TOPICS[int(digits) - 1] if digits in ("1", "2", "3", "4")[:len(TOPICS)] else None
+        keys = [str(n) for n in range(1, len(TOPICS) + 1)]
+        return TOPICS[keys.index(digits)] if digits in keys else None
 
     def topic_key(self, lang, token, back, digits):
         """TwiML for a key that chooses no topic (None when it chooses one)."""
