@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, request
 
 from ..config import EXTENSION
 from ..content.tree import KEYPAD
-from . import stats
+from . import paths, stats, twiml
 from .language_menu import Place
 from .signature import twilio_only
 
@@ -93,6 +93,8 @@ def _place():
 @bp.route("", methods=["POST"])
 @twilio_only
 def incoming():
+    if paths.is_staff_line(current_app.config, request.form.get("To", "")):
+        return Response(str(twiml.redirect(paths.STAFF_PATH)), mimetype="text/xml")  # not a caller: no count
     services = line()
     caller = _from()
     hashed = services.callers.hash(caller)
