@@ -131,7 +131,8 @@ def status():
     # Twilio's call status callback: logged, so operators can follow calls, and counted.
     sid, state, duration = (_shown(name, valid) for name, valid in (
         ("CallSid", CALL_SID.fullmatch), ("CallStatus", CALL_STATUSES.__contains__), ("CallDuration", DURATION.fullmatch)))
-    line().stats.status(sid if sid != "-" else "", state == "completed", int(duration) if duration != "-" else None)
+    if not paths.is_staff_line(current_app.config, request.form.get("To", "")):  # staff calls are not the line's use
+        line().stats.status(sid if sid != "-" else "", state == "completed", int(duration) if duration != "-" else None)
     log.info(
         "call %s %s duration=%s",
         _shown("CallSid", CALL_SID.fullmatch),
