@@ -234,3 +234,15 @@ def test_only_the_take_kept_goes_on_the_line(staff_line, editor, fake_twilio, jo
     assert made.audio == recordings.to_phone(tone_wav(pitch=330))
     assert live.recording_key(made.audio) in main_menu_plays(staff_line)
     assert {d.sid for d in fake_twilio.received("Recordings", "DELETE")} == {first_sid, second_sid}
+
+
+def test_a_take_refused_like_an_upload_says_why_and_changes_nothing(staff_line, editor, fake_twilio, jobs, db_url):
+    call, review, _ = choose_prompt(staff_line, editor)
+    sid, waiting, _, _ = record(call, review, fake_twilio, tone_wav(seconds=2, pitch=0.0))  # silence
+    worker.run(jobs, burst=True)
+    refused = call.twiml(redirect(waiting))
+    assert "Sorry, the recording cannot be used: the audio is silent." in said(refused)
+    assert "/voice/staff/record?" in redirect(refused)  # straight back to the beep
+    with Database(db_url).session() as session:
+        assert session.scalars(select(Recording)).all() == []
+    assert [d.sid for d in fake_twilio.received("Recordings", "DELETE")] == [sid]  # Twilio keeps no copy

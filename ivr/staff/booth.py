@@ -35,7 +35,7 @@ WORDS = {
     "not_ready": "I cannot play it back yet.",
     "choice": "To keep it, press 1. To record it again, press 2. For another prompt, press star.",
     "heard_back": "Your recording:",
-    "refused": "That recording cannot be used: {reason}.",
+    "refused": "Sorry, {reason}.",
     "kept": "Kept. It plays on the line from the next call.",
     "kept_later": "Kept. It goes on the line as soon as it has arrived.",
     "unavailable": "Sorry, this cannot be done at the moment. Please try again later.",

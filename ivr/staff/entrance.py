@@ -83,6 +83,14 @@ def _ticket(signed_in=True):
     return ticket
 
 
+def _entry(action, again, ticket, tries, said):
+    """Ask for digits up to # (posted to step `action`); silence asks again at step
+    `again`, and MAX_SILENT_TRIES silences end the call."""
+    if tries >= _config("MAX_SILENT_TRIES"):
+        return _twiml(booth.goodbye())
+    return _twiml(booth.ask(_url(action, ticket), _url(again, ticket, tries=tries + 1), said, _config("ENTRY_TIMEOUT")))
+
+
 def _start_again():
     return _twiml(booth.say_then([], paths.STAFF_PATH))
 
@@ -102,11 +110,7 @@ def entrance():
     if not paths.is_staff_line(current_app.config, request.form.get("To", "")) or not _call():
         return _twiml(booth.goodbye([words("off")]))
     ticket = _ticket(signed_in=False) or Ticket(_call())  # a ticket here carries the wrong tries
-    tries = _counter("tries")
-    if tries >= _config("MAX_SILENT_TRIES"):
-        return _twiml(booth.goodbye())
-    return _twiml(booth.ask(_url("number", ticket), _url("", ticket, tries=tries + 1), [words("welcome")],
-                            _config("ENTRY_TIMEOUT")))
+    return _entry("number", "", ticket, _counter("tries"), [words("welcome")])
 
 
 @bp.route("/number", methods=["POST"])
@@ -119,10 +123,7 @@ def number():
 
 
 def _ask_pin(ticket, tries):
-    if tries >= _config("MAX_SILENT_TRIES"):
-        return _twiml(booth.goodbye())
-    return _twiml(booth.ask(_url("pin", ticket), _url("pin", ticket, tries=tries + 1), [words("pin")],
-                            _config("ENTRY_TIMEOUT")))
+    return _entry("pin", "pin", ticket, tries, [words("pin")])
 
 
 @bp.route("/pin", methods=["POST"])
@@ -170,22 +171,14 @@ def language():
         if ENTERED.fullmatch(digits) and 1 <= int(digits) <= len(codes):
             return _ask_prompt(ticket.but(lang=codes[int(digits) - 1]), 0)
         said.append(words("not_language", key=digits if ENTERED.fullmatch(digits) else ""))
-    tries = _counter("tries")
-    if tries >= _config("MAX_SILENT_TRIES"):
-        return _twiml(booth.goodbye())
     names = _language_names()
     said += [words("language")] + [words("language_key", name=names[code], key=n) for n, code in enumerate(codes, 1)]
-    return _twiml(booth.ask(_url("language", ticket), _url("language", ticket, tries=tries + 1), said,
-                            _config("ENTRY_TIMEOUT")))
+    return _entry("language", "language", ticket, _counter("tries"), said)
 
 
 def _ask_prompt(ticket, tries, said=()):
-    if tries >= _config("MAX_SILENT_TRIES"):
-        return _twiml(booth.goodbye())
-    ticket = ticket.but(prompt=0, take="")
     said = [*said, words("prompt", language=_language_names()[ticket.lang])]
-    return _twiml(booth.ask(_url("prompt", ticket), _url("prompt", ticket, tries=tries + 1), said,
-                            _config("ENTRY_TIMEOUT")))
+    return _entry("prompt", "prompt", ticket.but(prompt=0, take=""), tries, said)
 
 
 def _item(ticket):
