@@ -7,6 +7,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+import redis as redis_client
 from sqlalchemy import select
 
 import ivr.audio.manifest as manifest_module
@@ -246,3 +247,19 @@ def test_a_take_refused_like_an_upload_says_why_and_changes_nothing(staff_line, 
     with Database(db_url).session() as session:
         assert session.scalars(select(Recording)).all() == []
     assert [d.sid for d in fake_twilio.received("Recordings", "DELETE")] == [sid]  # Twilio keeps no copy
+
+
+@pytest.mark.parametrize("step", ["", "number", "pin", "language", "prompt", "record", "recorded", "take"])
+@pytest.mark.parametrize("ticket, digits", [("", "1"), ("forged", "12#"), ("gAAAAA", "*"), ("", "99999999999999"),
+                                            ("", "١٢"), ("", "")])
+def test_a_forged_or_missing_ticket_and_odd_keys_start_again_never_an_error(staff_line, editor, step, ticket, digits):
+    path = "/voice/staff" + (f"/{step}" if step else "") + (f"?t={ticket}" if ticket else "")
+    root = Call(staff_line).twiml(path, digits)
+    assert root[-1].tag == "Hangup" or redirect(root).startswith("/voice/staff")
+
+
+def test_a_recording_callback_without_a_ticket_queues_nothing(staff_line, redis_url):
+    reply = Call(staff_line).post("/voice/staff/recording?t=forged", RecordingSid="RE" + "a" * 32,
+                                  RecordingUrl="https://api.twilio.com/x", RecordingStatus="completed")
+    assert reply.status_code == 204
+    assert not redis_client.Redis.from_url(redis_url).keys("rq:queue:*")
