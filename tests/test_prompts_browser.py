@@ -77,3 +77,23 @@ def test_upload_hear_it_on_the_next_call_undo_and_refusals(live_line, staff, pag
     page.locator(ROW).get_by_role("button", name="Undo (by ada)").click()
     assert page.locator(ROW + " .source").inner_text() == "espeak"
     assert first_play(page, url)["engine"] == "espeak"
+
+
+def test_probe(live_line, staff, page, db_url):
+    url = live_line
+    staff("ada", "editor")
+    page.goto(url + "/admin/prompts/en/welcome")
+    page.get_by_label("Name").fill("ada")
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    print(page.url, page.locator("#recorder").get_attribute("data-state"), page.locator("#recorder [data-why]").inner_text())
+    page.get_by_role("button", name="Record").click()
+    wait_for(page, "document.getElementById('recorder').dataset.state === 'recording'", 10_000)
+    page.wait_for_timeout(2000)
+    print(page.locator("[data-elapsed]").inner_text())
+    page.get_by_role("button", name="Stop").click()
+    wait_for(page, "document.getElementById('recorder').dataset.state === 'recorded'", 10_000)
+    print(page.evaluate("document.querySelector('[data-keep] input[type=file]').files[0].type + ' ' + document.querySelector('[data-keep] input[type=file]').files[0].size"))
+    page.get_by_role("button", name="Keep this recording").click()
+    print(page.url, page.locator(".prompt .source").inner_text(), page.locator(".prompt .seconds").inner_text())
+    print(page.locator("[role=alert]").all_inner_texts())
