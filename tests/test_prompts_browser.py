@@ -79,21 +79,115 @@ def test_upload_hear_it_on_the_next_call_undo_and_refusals(live_line, staff, pag
     assert first_play(page, url)["engine"] == "espeak"
 
 
-def test_probe(live_line, staff, page, db_url):
-    url = live_line
-    staff("ada", "editor")
-    page.goto(url + "/admin/prompts/en/welcome")
-    page.get_by_label("Name").fill("ada")
+
+# -- recording in the browser (chromium's fake microphone: see the browser fixture) ----------
+PROMPT = "/admin/prompts/en/welcome"
+STATE = "document.getElementById('recorder').dataset.state"
+
+
+def log_in_at(page, url, path, name="ada"):
+    page.goto(url + path)
+    page.get_by_label("Name").fill(name)
     page.get_by_label("Password").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    print(page.url, page.locator("#recorder").get_attribute("data-state"), page.locator("#recorder [data-why]").inner_text())
-    page.get_by_role("button", name="Record").click()
-    wait_for(page, "document.getElementById('recorder').dataset.state === 'recording'", 10_000)
-    page.wait_for_timeout(2000)
-    print(page.locator("[data-elapsed]").inner_text())
+    wait_for(page, f"{STATE} !== 'off'", timeout=10_000)  # the recorder's script has looked
+
+
+def record(page, seconds, button="Record"):
+    """Press Record (or Record again), let the fake microphone run for `seconds`, press Stop."""
+    page.get_by_role("button", name=button, exact=True).click()
+    wait_for(page, f"{STATE} === 'recording'", timeout=10_000)
+    page.wait_for_timeout(int(seconds * 1000))
+    running = page.locator("[data-elapsed]").inner_text()
     page.get_by_role("button", name="Stop").click()
-    wait_for(page, "document.getElementById('recorder').dataset.state === 'recorded'", 10_000)
-    print(page.evaluate("document.querySelector('[data-keep] input[type=file]').files[0].type + ' ' + document.querySelector('[data-keep] input[type=file]').files[0].size"))
+    wait_for(page, f"{STATE} === 'recorded'", timeout=10_000)
+    return running
+
+
+def playing(page, selector, seconds=0.5):
+    """Play an <audio> on the page and wait until `seconds` of it have been heard."""
+    page.evaluate(f"document.querySelector('{selector}').play()")
+    wait_for(page, f"document.querySelector('{selector}').currentTime >= {seconds}", timeout=10_000)
+
+
+def seconds_shown(page):
+    return float(page.locator(".prompt .seconds").inner_text().removesuffix(" s"))
+
+
+def test_record_keep_hear_it_on_the_next_call_and_undo(live_line, staff, page):
+    url = live_line
+    staff("ada", "editor")
+    log_in_at(page, url, PROMPT)
+    assert page.evaluate(STATE) == "ready"
+    assert page.locator(".prompt .source").inner_text() == "espeak"
+    before = page.locator(".prompt audio").get_attribute("src")
+
+    record(page, 1)
+    assert page.get_by_role("button", name="Record", exact=True).is_hidden()  # a take waits: keep it or again
+    running = record(page, 2, "Record again")  # a second take replaces the first
+    assert running.startswith("0:02 of 1:30")  # the running time
+    assert page.locator("[data-preview]").get_attribute("src").startswith("blob:")
+    playing(page, "[data-preview]")  # the preview plays (the page's CSP allows its blob:)
+    assert page.evaluate("document.querySelector('[data-keep] input[type=file]').files[0].type").startswith("audio/webm")
+
     page.get_by_role("button", name="Keep this recording").click()
-    print(page.url, page.locator(".prompt .source").inner_text(), page.locator(".prompt .seconds").inner_text())
-    print(page.locator("[role=alert]").all_inner_texts())
+    assert page.url == url + PROMPT and not page.get_by_role("alert").count()
+    assert page.locator(".prompt .source").inner_text() == "recording"
+    assert 1.5 <= seconds_shown(page) <= 2.5  # the second take (2 s), not the first
+    src = page.locator(".prompt audio").get_attribute("src")
+    assert src != before
+    playing(page, ".prompt audio", 1.0)  # heard in the admin
+    assert abs(page.evaluate("document.querySelector('.prompt audio').duration") - seconds_shown(page)) < 0.1
+    assert "ada" in page.locator("table.history tbody tr").first.inner_text()
+
+    play = first_play(page, url)  # the next call
+    assert play["engine"] == "recording" and play["url"].endswith(src) and 1.5 <= play["seconds"] <= 2.5
+
+    page.goto(url + PROMPT)
+    page.get_by_role("button", name="Undo (by ada)").click()
+    assert page.url == url + PROMPT and page.locator(".prompt .source").inner_text() == "espeak"
+    assert first_play(page, url)["engine"] == "espeak"
+
+
+def test_a_take_stops_by_itself_at_the_limit(live_line, staff, page, monkeypatch):
+    from ivr.staff import recordings
+
+    monkeypatch.setattr(recordings, "MAX_SECONDS", 3)  # the page's limit and the server's alike
+    url = live_line
+    staff("ada", "editor")
+    log_in_at(page, url, PROMPT)
+    page.get_by_role("button", name="Record", exact=True).click()
+    wait_for(page, f"{STATE} === 'recorded'", timeout=10_000)  # nobody pressed Stop
+    assert "stopped by itself at 0:03" in page.locator("[data-why]").inner_text()
+    page.get_by_role("button", name="Keep this recording").click()
+    assert page.locator(".prompt .source").inner_text() == "recording" and seconds_shown(page) <= 3
+
+
+# What a browser without a microphone API has, and what one whose microphone is
+# blocked answers (chromium's fake UI grants every request, so the refusal is played).
+NO_MICROPHONE = "delete Navigator.prototype.mediaDevices;"
+BLOCKED = ("navigator.mediaDevices.getUserMedia = () => "
+           "Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));")
+
+
+@pytest.mark.parametrize("script, when, says", [
+    (NO_MICROPHONE, "unsupported", "does not give web pages a microphone"),
+    (BLOCKED, "ready", "microphone is blocked"),
+], ids=["no-microphone-api", "microphone-blocked"])
+def test_without_a_microphone_the_page_says_why_and_the_upload_works(live_line, staff, page, tmp_path,
+                                                                      script, when, says):
+    url = live_line
+    staff("ada", "editor")
+    page.add_init_script(script)
+    log_in_at(page, url, PROMPT)
+    if when == "ready":
+        page.get_by_role("button", name="Record", exact=True).click()
+    wait_for(page, f"{STATE} === '{when}'", timeout=10_000)
+    why = page.locator("[data-why]").inner_text()
+    assert says in why and "upload a file below instead" in why
+    assert page.locator("[data-take]").is_hidden()
+    take = tmp_path / "take.wav"
+    take.write_bytes(tone_wav(2, rate=8000))
+    page.get_by_label("Recording for prompt").set_input_files(str(take))
+    page.get_by_role("button", name="Upload").click()
+    assert page.url == url + PROMPT and page.locator(".prompt .source").inner_text() == "recording"

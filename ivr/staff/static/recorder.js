@@ -123,7 +123,7 @@
   }
 
   function stopped() {
-    var type = (recorder.mimeType || (chunks[0] && chunks[0].type) || "audio/webm").split(";")[0];
+    var type = recorder.mimeType || (chunks[0] && chunks[0].type) || "audio/webm";
     var blob = new Blob(chunks, { type: type });
     recorder = null;
     chunks = [];
@@ -133,7 +133,7 @@
       setState("ready", "Nothing was recorded: press Record and speak.", true);
       return;
     }
-    var file = new File([blob], "recording." + (EXTENSIONS[type] || "webm"), { type: type });
+    var file = new File([blob], "recording." + (EXTENSIONS[type.split(";")[0]] || "webm"), { type: type });
     var files = new DataTransfer();
     files.items.add(file);
     input.files = files.files;
