@@ -92,7 +92,8 @@ def init_app(app):
     def headers(response):
         if response.mimetype == "text/html":
             media = _origin(app.config["PUBLIC_BASE_URL"])
-            response.headers["Content-Security-Policy"] = content_security_policy(g.get("csp_nonce"), media, g.get("csp_blob_media", False))
+            response.headers["Content-Security-Policy"] = content_security_policy(
+                g.get("csp_nonce"), media, g.get("csp_blob_media", False))
             response.headers["X-Frame-Options"] = "DENY"
         return response
 
