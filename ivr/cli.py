@@ -6,6 +6,7 @@ import click
 
 from . import config
 from .report import answer_timing, missing_lines, record_first
+from .jobs.worker import worker_command
 from .stats.commands import stats_group
 
 
@@ -21,6 +22,7 @@ def main():
 
 
 main.add_command(stats_group)
+main.add_command(worker_command)
 
 
 @main.command("check")

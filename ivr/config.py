@@ -75,6 +75,15 @@ SETTINGS = (
     Setting("STATS_ENABLED", True, "count calls (never a number) for /admin/stats and `ivr stats`"),
     Setting("STATS_THRESHOLD", 5, "a count under this is shown as \"fewer than N\", so no caller stands out"),
     Setting("STATS_REDIS_DAYS", 40, "days a day's counts stay in Redis (`ivr stats rollup` keeps them for good)"),
+    # Twilio's REST API (SMS, calls back, recordings by phone), used only by the worker.
+    Setting("TWILIO_ACCOUNT_SID", "", "the Twilio account (AC...): needed to send SMS, call back, fetch recordings"),
+    Setting("TWILIO_API_KEY", "", "an API key (SK...) for the REST API; empty: the account SID and auth token"),
+    Setting("TWILIO_API_SECRET", "", "the API key's secret"),
+    Setting("TWILIO_API_BASE", "", "another server speaking Twilio's REST API (the fake on loopback in tests)"),
+    Setting("TWILIO_PHONE_NUMBER", "", "the line's own number in E.164: SMS and calls back come from it"),
+    Setting("NUMBER_KEYS", "", "Fernet keys, comma-separated, newest first: seal numbers kept for a callback or SMS"),
+    Setting("JOB_RETRY_SECONDS", "30,120,600", "waits before each retry of a failed background job"),
+    Setting("CLOCK_SECONDS", 15, "how often the worker's clock looks for periodic work that is due"),
 )
 DEFAULTS = {s.name: s.default for s in SETTINGS}
 

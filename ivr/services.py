@@ -19,6 +19,8 @@ from .config import EXTENSION
 from .store import redis as redis_store
 from .stats.counting import Counter
 from .store.callers import CallerMemory
+from .store.queue import Jobs
+from .store.sealed import Sealer
 
 TWIML_CACHE_SIZE = 4096  # documents; bounded because a caller can send any digits
 
@@ -66,6 +68,9 @@ class Services:
         self.flow = Flow(self.content, self.speech, settings)
         self.stats = Counter(settings, self.store.breaker)
         self.twiml_cache = TwimlCache()
+        # Background work (SMS, calls back, recordings by phone) goes to the worker.
+        self.jobs = Jobs(settings, self.store.breaker)
+        self.sealer = Sealer(settings["NUMBER_KEYS"])
 
     def offered(self):
         return offered_languages(self.content, self.speech)

@@ -263,3 +263,23 @@ def empty_db_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'empty.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def fake_twilio():
+    """Twilio's REST API faked on loopback; it records what it gets (ivr.dev.fake_twilio)."""
+    from ivr.dev.fake_twilio import FakeTwilio
+
+    with FakeTwilio() as fake:
+        yield fake
+
+
+@pytest.fixture
+def job_settings(fake_twilio, redis_url, db_url):
+    """Settings for jobs run in the test's own process: the fake Twilio, the test's
+    Redis and database, a sealing key, retries without waits."""
+    from ivr.config import DEFAULTS
+    from ivr.store.sealed import new_key
+
+    return {**DEFAULTS, **fake_twilio.settings(), "REDIS_URL": redis_url, "DATABASE_URL": db_url,
+            "NUMBER_KEYS": new_key(), "JOB_RETRY_SECONDS": "0,0,0", "TWILIO_PHONE_NUMBER": "+3197010000000"}

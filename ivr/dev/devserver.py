@@ -9,10 +9,15 @@ DATABASE_URL names one); the staff log-ins are signed with a SECRET_KEY, and cal
 numbers hashed with a CALLER_HASH_KEY, each made once and kept in INSTANCE_DIR when
 none is set.
 
+Jobs (SMS, calls back, recordings by phone) run in a worker it starts, as the
+Procfile's `worker:` line would. Without TWILIO_ACCOUNT_SID they go to a fake of
+Twilio's REST API on loopback, which says what it got and sends nothing; without
+NUMBER_KEYS a key to seal kept numbers is made once and kept in INSTANCE_DIR.
+
 It writes the URL it serves on to INSTANCE_DIR/run.url, so `make call` in another
 terminal finds it whatever PORT it was given. However it is stopped (Ctrl-C, SIGTERM
 to it or to make's process group, the terminal closing), it stops what it started:
-the Redis, the URL file.
+the worker, the Redis, the URL file.
 """
 import contextlib
 import os
@@ -26,6 +31,9 @@ from ..app import create_app
 from ..audio.build import build
 from ..store import db
 from ..store.redis import EmbeddedRedis
+from ..store.sealed import new_key
+from .fake_twilio import FakeTwilio
+from .procfile import work
 from .simulator import RUN_URL
 
 # Signals that stop `make run` besides Ctrl-C.
@@ -86,14 +94,14 @@ def announced(settings, url):
                 path.unlink()
 
 
-def development_secret(settings, name):
-    """A secret made once and kept in INSTANCE_DIR, so staff log-ins and returning
-    callers' languages survive a restart of `make run`."""
+def development_secret(settings, name, make=lambda: secrets.token_hex(32)):
+    """A secret made once and kept in INSTANCE_DIR, so staff log-ins, returning
+    callers' languages and sealed numbers survive a restart of `make run`."""
     path = Path(settings["INSTANCE_DIR"]) / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as secret:
-            secret.write(secrets.token_hex(32))
+            secret.write(make())
     return path.read_text(encoding="utf-8").strip()
 
 
@@ -101,6 +109,7 @@ def prepared_app(settings):
     """The line as `make run` serves it: its database migrated, its audio up to date."""
     settings["SECRET_KEY"] = settings["SECRET_KEY"] or development_secret(settings, "secret_key")
     settings["CALLER_HASH_KEY"] = settings["CALLER_HASH_KEY"] or development_secret(settings, "caller_hash_key")
+    settings["NUMBER_KEYS"] = settings["NUMBER_KEYS"] or development_secret(settings, "number_key", new_key)
     db.upgrade(db.Database(settings["DATABASE_URL"]))
     if not settings["TWILIO_AUTH_TOKEN"]:
         settings["IVR_DEVELOPMENT"] = True
@@ -116,18 +125,39 @@ def prepared_app(settings):
     return app
 
 
+@contextlib.contextmanager
+def fake_twilio(settings):
+    """Twilio's REST API faked on loopback unless TWILIO_ACCOUNT_SID names an account."""
+    if settings["TWILIO_ACCOUNT_SID"]:
+        yield
+        return
+    with FakeTwilio(log=say) as fake:
+        settings.update(fake.settings(api_key=True))
+        say(f"Twilio REST API: faked on {fake.url} (nothing is sent; set TWILIO_ACCOUNT_SID for real)")
+        yield
+
+
+@contextlib.contextmanager
+def worker(settings):
+    """The Procfile's worker, with this run's settings; stopped on the way out."""
+    env = {**os.environ, **{name: str(value) for name, value in settings.items()}}
+    with work(env, log=sys.stderr) as process:
+        say(f"Worker: started (pid {process.pid})")
+        yield
+
+
 def main(environ=None):
     settings = config.from_environment(environ)
     port = settings["PORT"]
     url = f"http://127.0.0.1:{port}"
-    with stopped_by_signals(), embedded_redis(settings):
+    with stopped_by_signals(), embedded_redis(settings), fake_twilio(settings):
         app = prepared_app(settings)
         line = app.extensions[config.EXTENSION]
         say(f"\nThe line answers on {url}/voice  (languages: {', '.join(line.offered()) or 'none'})")
         if settings["PHONE_ENABLED"] or settings["IVR_DEVELOPMENT"]:
             say(f"Try it in the browser: {url}/phone   or in a terminal: make call")
         say(f"Staff admin: {url}/admin   (the first admin: .venv/bin/ivr staff add NAME --role admin)")
-        with announced(settings, url):
+        with worker(settings), announced(settings, url):
             app.run(host="127.0.0.1", port=port, threaded=True)
 
 

@@ -75,6 +75,28 @@ def web_command(port, app_spec=None, environ=None, path=PROCFILE):
     return words
 
 
+def worker_command(environ=None, path=PROCFILE):
+    """The `worker:` line as an argument list, run with this Python's `ivr`."""
+    environ = os.environ if environ is None else environ
+    words = shlex.split(expand(processes(path)["worker"], environ))
+    if words[0] != "ivr":
+        raise ServerFailed(f"the Procfile's worker line does not start ivr: {' '.join(words)}")
+    words[:1] = [sys.executable, "-m", "ivr.cli"]
+    return words
+
+
+@contextlib.contextmanager
+def work(env=None, log=None):
+    """Run the Procfile's worker process; yield it; always stop its process group."""
+    env = {**os.environ, **(env or {})}
+    process = subprocess.Popen(worker_command(env), cwd=ROOT, env=env, stdout=log or subprocess.DEVNULL,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        yield process
+    finally:
+        stop(process)
+
+
 def answers(port):
     """True once something speaks HTTP on the port (any status will do)."""
     conn = HTTPConnection("127.0.0.1", port, timeout=1)

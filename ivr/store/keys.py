@@ -57,3 +57,11 @@ def stats_call(sid):
 
 def stats_heard(day):
     return STATS_HEARD.format(day=day)
+
+# The worker's clock: held for a periodic job's period by the worker that queued it,
+# so however many workers run, each periodic job is queued once: ivr:clock:<name>.
+CLOCK = NAMESPACE + "clock:{name}"
+
+
+def clock(name):
+    return CLOCK.format(name=name)
