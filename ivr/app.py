@@ -9,7 +9,7 @@ from .callbacks.line import Callbacks
 from .phone import views as phone
 from .config import EXTENSION
 from .services import Services
-from .staff import stats_page, views as admin, web as staff_web
+from .staff import entrance as staff_line, stats_page, views as admin, web as staff_web
 from .store import db
 
 
@@ -54,13 +54,14 @@ def create_app(test_config=None, serving=False):
     staff_web.init_app(app, serving)
     webhooks.init_app(app)
     callback_webhooks.init_app(app)
+    staff_line.init_app(app)  # /voice/staff: recording by phone
     audio_serving.init_app(app)
     phone.init_app(app)
     admin.init_app(app)
     stats_page.init_app(app)
     callbacks_admin.init_app(app)
     # Not forms: Twilio signs its webhooks; the web phone posts JSON and changes nothing.
-    staff_web.exempt(webhooks.bp, callback_webhooks.bp, phone.bp)
+    staff_web.exempt(webhooks.bp, callback_webhooks.bp, staff_line.bp, phone.bp)
     if serving:
         services.warm_in_background()
     return app
