@@ -99,6 +99,6 @@ def test_the_command_lists_the_lines_own_commands_each_with_a_purpose():
     assert result.exit_code == 0
     listed = result.output.split("Commands:")[1].split("\n")
     commands = {line.split()[0]: " ".join(line.split()[1:]) for line in listed if line.strip()}
-    assert set(commands) == {"audio", "call", "check", "db", "recordings", "staff", "stats", "worker"}
+    assert set(commands) == {"audio", "call", "check", "db", "offices", "recordings", "staff", "stats", "worker"}
     assert all(purpose and not purpose.endswith("...") for purpose in commands.values()), commands
     assert "Flask" not in result.output and "--env-file" not in result.output
