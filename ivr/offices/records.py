@@ -32,6 +32,10 @@ def find(session, key):
     return office
 
 
+def exists(session, slug):
+    return session.scalar(select(Office.id).where(Office.slug == slug)) is not None
+
+
 def as_dict(office):
     """The canonical dict of a stored office (what rules.clean makes)."""
     out = {"slug": office.slug, **{field: getattr(office, field) for field in SCALARS}}
@@ -84,7 +88,7 @@ def import_offices(session, offices, actor, today=None):
     report = {"added": [], "changed": [], "same": []}
     for raw in offices:
         slug = str(raw.get("slug", "?"))
-        existed = session.scalar(select(Office.id).where(Office.slug == slug.strip().lower())) is not None
+        existed = exists(session, slug.strip().lower())
         try:
             _, changed = save(session, raw, actor, today)
         except OfficeError as exc:
