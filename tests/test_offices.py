@@ -231,3 +231,13 @@ def test_the_commands(cli, tmp_path):
     bad.write_text(files.dumps([raw(lat=99)]))
     refused = cli("import", str(bad))
     assert refused.exit_code == 1 and "office utrecht: lat" in refused.output
+
+
+def test_the_bench_times_both_searches_and_finds_them_agreeing(monkeypatch):
+    from ivr.dev import bench_offices
+
+    monkeypatch.setattr(bench_offices, "ROUNDS", 1)
+    rows = bench_offices.bench_offices(None, None)
+    assert len(rows) == 6 and all(r.bench == "offices" for r in rows)
+    assert all("same office as brute force for every postcode" in r.note for r in rows if r.rps_ratio)
+    assert rows[-1].rps_ratio > 1  # the table made ahead beats the loop over 40 offices
