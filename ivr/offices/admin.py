@@ -6,7 +6,7 @@ why, and changes nothing; every change is audited (records.save).
 """
 from datetime import date
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..staff.web import refuse_with_pages, requires
@@ -69,24 +69,24 @@ def add():
     return _save((request.form.get("slug") or "").strip().lower(), is_new=True)
 
 
+def _stored(slug):
+    try:
+        return records.find(db.request_session(), slug)
+    except OfficeError as exc:
+        abort(404, description=str(exc))
+
+
 @bp.route("/<slug>", methods=["GET"])
 @requires("offices")
 def edit(slug):
-    try:
-        office = records.find(db.request_session(), slug)
-    except OfficeError as exc:
-        return render_template("admin/message.html", title="No such office", message=str(exc)), 404
+    office = _stored(slug)
     return _form_page(form.values(records.as_dict(office)), office.slug)
 
 
 @bp.route("/<slug>", methods=["POST"])
 @requires("offices")
 def change(slug):
-    try:
-        office = records.find(db.request_session(), slug)
-    except OfficeError as exc:
-        return render_template("admin/message.html", title="No such office", message=str(exc)), 404
-    return _save(office.slug, is_new=False)
+    return _save(_stored(slug).slug, is_new=False)
 
 
 refuse_with_pages(bp)
