@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ivr.cli import main
 from ivr.offices import check, directory, files, nearest, records, rules
 from ivr.offices.directory import OfficeInfo, Slot
 from ivr.offices.postcodes import Postcodes
-from ivr.store.models import AuditEntry, Office
+from ivr.store.models import AuditEntry, OfficeCheck, OfficeClosure, OfficeHours
 
 AMS = ZoneInfo("Europe/Amsterdam")
 CODES = Postcodes.load()
@@ -99,6 +99,30 @@ def test_the_file_round_trips_through_the_database(db_session, tmp_path):
     assert [rules.clean(o) for o in files.read(tmp_path / "out.toml")] == [rules.clean(o) for o in exported]
     assert records.import_offices(db_session, files.read(tmp_path / "out.toml"), "cli")["same"] == \
         [o["slug"] for o in exported]
+
+
+def test_offices_survive_a_round_trip_on_sqlite_and_postgresql(empty_db_url):
+    from ivr.store import db
+
+    database = db.Database(empty_db_url)
+    try:
+        db.upgrade(database)
+        office = raw(phone="+31301234567", closures=[{"starts": date(2026, 12, 24), "ends": date(2026, 12, 31),
+                                                       "reason": "holidays"}])
+        with database.transaction() as session:
+            records.save(session, office, "ada")
+        with database.session() as session:
+            (stored,) = records.export_offices(session)
+            assert stored == rules.clean(office)
+            assert directory.info(records.find(session, "utrecht")).hours == (Slot(1, "spreekuur", time(9), time(12)),)
+        with database.transaction() as session:  # a deleted office takes its hours, closures and checks along
+            session.delete(records.find(session, "utrecht"))
+        with database.session() as session:
+            assert records.is_empty(session)
+            for table in (OfficeHours, OfficeClosure, OfficeCheck):
+                assert session.scalar(select(func.count()).select_from(table)) == 0
+    finally:
+        database.dispose()
 
 
 def test_an_import_with_one_bad_office_names_it(db_session):
