@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from ivr import create_app
-from ivr.offices import form, records
+from ivr.offices import directory, form, records
+from ivr.offices.directory import Slot
 from ivr.offices.rules import OfficeError
 from ivr.store.models import AuditEntry
 
@@ -79,6 +80,8 @@ def test_editors_and_admins_see_the_offices_agents_do_not(logged_in, stored):
 
 def test_an_editor_sets_hours_closures_and_verified_dates(logged_in, stored, database):
     client = logged_in("editor", "eddie")
+    line = directory.of(client.application)
+    assert line.offices()[0].hours == ()
     reply = posted(client, hours_tuesday_spreekuur="09:00-12:00", hours_thursday_juridisch="13:00-15:30",
                    say_hours="verified", verified_hours="2026-11-20", source_hours="the office's own page",
                    languages="nl, ar", closure_starts_0="2026-12-24", closure_ends_0="2026-12-31",
@@ -90,6 +93,8 @@ def test_an_editor_sets_hours_closures_and_verified_dates(logged_in, stored, dat
     assert office["say_hours"] == "verified" and office["languages"] == ["nl", "ar"]
     assert office["closures"] == [{"starts": date(2026, 12, 24), "ends": date(2026, 12, 31), "reason": "Christmas"}]
     assert office["checks"]["hours"] == {"verified": date(2026, 11, 20), "source": "the office's own page"}
+    (seen,) = line.offices()  # the line in this process sees it at once, not after its refresh
+    assert seen.say_hours == "verified" and seen.hours[0] == Slot(1, "spreekuur", time(9), time(12))
     with database.session() as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "office.change")).one()
     assert (entry.actor, entry.target) == ("eddie", "ter-apel")

@@ -6,7 +6,7 @@ why, and changes nothing; every change is audited (records.save).
 """
 from datetime import date
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..staff.web import refuse_with_pages, requires
@@ -50,6 +50,7 @@ def _save(slug, is_new):
                   "closure_rows": _closure_rows_posted() or form.BLANK_CLOSURES}
         return _form_page(values, None if is_new else slug, [str(exc)], 400)
     session.commit()
+    directory.of(current_app).refresh()  # this process at once; others within REFRESH_SECONDS
     return redirect(url_for("offices.page") + f"#office-{office.slug}")
 
 

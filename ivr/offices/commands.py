@@ -8,10 +8,31 @@ from pathlib import Path
 import click
 
 from .. import config
-from ..commands import records_session
+from ..store import db
 from . import check as checks, directory, files, hours, nearest, records
 from .postcodes import Postcodes, is_pc4
 from .rules import OfficeError
+
+
+def records_session():
+    """A session at the newest schema. A local run's embedded SQLite is brought up to
+    date here, with the starting set on its first start; a configured database by
+    `ivr db upgrade`. (Not ivr.commands': that module reaches the call room, which
+    uses this one.)"""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    url = config.from_environment()["DATABASE_URL"]
+    database = db.Database(url)
+    try:
+        if not db.is_current(database):
+            if url:
+                raise click.ClickException("The database is not at the newest schema: run `ivr db upgrade` first.")
+            db.upgrade(database)
+            with database.transaction() as session:
+                records.seed_if_empty(session)
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"cannot open {db.describe(database.url)}: {exc}") from exc
+    return database.session()
 
 
 def _offices(session):

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from datetime import time as clock
 
+from ..store import db
 from . import records
 from .rules import DAYS
 
 REFRESH_SECONDS = 5.0
+EXTENSION = "ivr.offices"  # app.extensions[EXTENSION]: the app's Directory
 
 
 @dataclass(frozen=True)
@@ -120,3 +122,11 @@ class Directory:
 
     def get(self, office_id):
         return next((o for o in self.offices() if o.id == office_id), None)
+
+
+def of(app):
+    """The app's Directory (made on first use, over the app's database)."""
+    found = app.extensions.get(EXTENSION)
+    if found is None:
+        found = app.extensions.setdefault(EXTENSION, Directory(db.of(app)))
+    return found
