@@ -5,6 +5,7 @@ place and province, shipped in data/pc4-nl.tsv (made from GeoNames, CC BY 4.0, b
 PO-box-only codes (1000, 1100, ...) are not in the data: `closest_code` gives the
 nearest existing code by number, which in the Dutch system is nearby on the map.
 """
+import bisect
 import csv
 import sys
 from collections import Counter, defaultdict
@@ -68,7 +69,9 @@ class Postcodes:
         if code in self.by_code:
             return code
         number = int(code)
-        return min(self.codes, key=lambda c: (abs(int(c) - number), int(c)))
+        at = bisect.bisect_left(self._numbers, number)
+        around = self._numbers[max(0, at - 1):at + 1]  # the codes just below and above
+        return str(min(around, key=lambda n: (abs(n - number), n)))
 
     def province(self, code):
         row = self.by_code.get(self.closest_code(code))
