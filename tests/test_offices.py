@@ -69,6 +69,8 @@ def test_a_province_centroid_lies_in_the_province():
     ({"say_hours": "check", "hours": []}, "needs consulting hours"),
     ({"checks": {"phone": {"verified": "2026-01-01"}}}, "source"),
     ({"slug": "A B"}, "slug"),
+    ({"hours": "tuesday 9-12"}, "hours: a list"),
+    ({"checks": {"name": "a page"}}, "checks name: a table"),
 ])
 def test_the_rules_refuse_with_the_field_and_why(change, message):
     with pytest.raises(rules.OfficeError, match=message):

@@ -29,6 +29,20 @@ class OfficeError(ValueError):
     pass
 
 
+def _table(value, where):
+    if not isinstance(value, dict):
+        raise OfficeError(f"{where}: a table of fields, not {type(value).__name__}")
+    return value
+
+
+def _rows(value, where):
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise OfficeError(f"{where}: a list")
+    return [_table(row, f"{where} {i + 1}") for i, row in enumerate(value)]
+
+
 def _text(raw, field, required=True):
     value = raw.get(field)
     value = "" if value is None else str(value).strip()
@@ -93,7 +107,7 @@ def hours(rows):
     """Consulting sessions, sorted; a session ends after it starts, and two of one
     day do not overlap (whatever their kind: one desk)."""
     out = []
-    for i, row in enumerate(rows or []):
+    for i, row in enumerate(_rows(rows, "hours")):
         where = f"hours {i + 1}"
         weekday = str(row.get("day", "")).strip().lower()
         if weekday not in DAYS:
@@ -115,7 +129,7 @@ def hours(rows):
 
 def closures(rows):
     out = []
-    for i, row in enumerate(rows or []):
+    for i, row in enumerate(_rows(rows, "closure")):
         where = f"closure {i + 1}"
         starts, ends = day(row.get("starts"), f"{where} starts"), day(row.get("ends") or row.get("starts"), f"{where} ends")
         if ends < starts:
@@ -126,7 +140,8 @@ def closures(rows):
 
 def checks(table, today=None):
     out = {}
-    for field, check in (table or {}).items():
+    for field, check in _table(table or {}, "checks").items():
+        check = _table(check, f"checks {field}")
         if field not in CHECKED_FIELDS:
             raise OfficeError(f"verified: {field!r} is not a field (one of {', '.join(CHECKED_FIELDS)})")
         verified = day(check.get("verified"), f"{field} verified")
@@ -141,6 +156,7 @@ def checks(table, today=None):
 
 def clean(raw, today=None):
     """The canonical office dict for `raw` (see the module doc), or OfficeError."""
+    raw = _table(raw, "office")
     slug = str(raw.get("slug", "")).strip().lower()
     if not SLUG.match(slug):
         raise OfficeError("slug: 3 to 64 characters, a-z, digits and dashes (e.g. ter-apel)")
@@ -151,6 +167,8 @@ def clean(raw, today=None):
     if say not in SAY_HOURS:
         raise OfficeError(f"say_hours: one of {', '.join(SAY_HOURS)}")
     languages = raw.get("languages") or []
+    if not isinstance(languages, (str, list)):
+        raise OfficeError("languages: language codes such as nl, en, ar, separated by commas")
     if isinstance(languages, str):
         languages = [part for part in re.split(r"[\s,]+", languages) if part]
     languages = list(dict.fromkeys(str(code).strip().lower() for code in languages))
