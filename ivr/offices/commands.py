@@ -15,24 +15,16 @@ from .rules import OfficeError
 
 
 def records_session():
-    """A session at the newest schema. A local run's embedded SQLite is brought up to
-    date here, with the starting set on its first start; a configured database by
-    `ivr db upgrade`. (Not ivr.commands': that module reaches the call room, which
-    uses this one.)"""
+    """A session at the newest schema (a local run's SQLite gets the starting set)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     url = config.from_environment()["DATABASE_URL"]
-    database = db.Database(url)
     try:
-        if not db.is_current(database):
-            if url:
-                raise click.ClickException("The database is not at the newest schema: run `ivr db upgrade` first.")
-            db.upgrade(database)
-            with database.transaction() as session:
-                records.seed_if_empty(session)
+        return db.current_session(url, records.seed_if_empty)
+    except db.NotUpgraded as exc:
+        raise click.ClickException(str(exc)) from exc
     except SQLAlchemyError as exc:
-        raise click.ClickException(f"cannot open {db.describe(database.url)}: {exc}") from exc
-    return database.session()
+        raise click.ClickException(f"cannot open {db.describe(db.resolve_url(url))}: {exc}") from exc
 
 
 def _offices(session):
