@@ -24,3 +24,17 @@ def node_path(lang, node_id, part=0, tries=0, cc="", new=0):
 
 def key_path(lang, node_id, part=0, cc="", new=0):
     return _path(f"/voice/{lang}/{node_id}/key", part=part, cc=cc, new=new)
+
+
+# The staff recording line (ivr.staff.entrance): a call to one of STAFF_LINE_NUMBERS
+# is sent there from /voice; the Twilio number may also point at it directly.
+STAFF_PATH = "/voice/staff"
+
+
+def staff_numbers(settings):
+    return {number.strip() for number in settings["STAFF_LINE_NUMBERS"].split(",") if number.strip()}
+
+
+def is_staff_line(settings, called):
+    """Whether `called` (the Twilio number the call came in on) is the staff line."""
+    return bool(called) and called in staff_numbers(settings)

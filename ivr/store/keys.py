@@ -65,3 +65,12 @@ CLOCK = NAMESPACE + "clock:{name}"
 
 def clock(name):
     return CLOCK.format(name=name)
+
+# A take recorded on the staff line, by Twilio's RecordingSid, until it is kept or
+# expires: a hash of its telephone audio (or why it was refused), the keep (prompt and
+# staff member) and, once kept, the recording it became: ivr:staff:take:<RecordingSid>.
+STAFF_TAKE = NAMESPACE + "staff:take:{sid}"
+
+
+def staff_take(sid):
+    return STAFF_TAKE.format(sid=sid)
