@@ -72,6 +72,8 @@ def test_no_import_cycles_between_rooms():
     # The direction a request walks: the web app down to content, never back up.
     assert "call" not in graph["content"] and "audio" not in graph["content"]
     assert "call" not in graph["audio"] and "dev" not in graph["audio"] and "dev" not in graph["call"]
+    # The call room uses the offices, and staff use the call room: offices use neither.
+    assert not {"call", "staff", "services", "app"} & graph["offices"]
 
 
 def test_content_and_the_audio_build_load_neither_flask_nor_twiml():

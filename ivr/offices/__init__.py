@@ -1,5 +1,6 @@
 """Offices: where callers are sent (the Council's offices, reception locations), as
-records staff keep, and what the line computes from them. No Flask except `admin`.
+records staff keep, and what the line computes from them. No Flask: the call room
+uses this room, and the admin's page is ivr.staff.offices_page.
 
   postcodes  Dutch 4-digit postcode centroids (GeoNames, CC BY 4.0), shipped in data/
   rules      what an office's fields must be (OfficeError says why not), shared by the
@@ -12,6 +13,6 @@ records staff keep, and what the line computes from them. No Flask except `admin
              are about as near), a per-postcode table, and the brute force it is
              checked against
   check      `ivr offices check`: coordinates, hours, phone numbers, reachability, ages
+  form       the admin's office form as plain data (values to show, fields posted)
   commands   the `ivr offices` commands
-  admin      /admin/offices for editors and admins; templates/ beside it
 """

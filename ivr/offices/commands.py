@@ -123,7 +123,7 @@ def import_command(file):
     """Add or change offices from a TOML file (by slug).
 
     All or nothing: one refused office changes none."""
-    from ..staff.audit import CLI
+    from ..store.audit import CLI
 
     with records_session() as session:
         try:

@@ -5,7 +5,7 @@ load the starting set into an empty table. The caller commits.
 """
 from sqlalchemy import func, select
 
-from ..staff.audit import record_audit
+from ..store.audit import record_audit
 from ..store.db import utcnow
 from ..store.models import Office, OfficeCheck, OfficeClosure, OfficeHours
 from . import files, rules

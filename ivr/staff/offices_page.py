@@ -2,21 +2,21 @@
 it, and one office's form: address, coordinates, phone, desk languages, consulting
 hours per weekday (spreekuur and juridisch spreekuur apart), closures, and when each
 field was verified against what. A refused form is a 400 that says which field and
-why, and changes nothing; every change is audited (records.save).
+why, and changes nothing; every change is audited (records.save). The offices
+themselves, and the form as plain data, are ivr.offices'.
 """
 from datetime import date
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..staff.web import refuse_with_pages, requires
+from ..offices import directory, form, hours, records
+from ..offices.rules import DAYS, KINDS, OfficeError
 from ..store import db
 from ..store.models import CHECKED_FIELDS, HOURS_KINDS, SAY_HOURS
-from . import directory, form, hours, records
-from .rules import DAYS, KINDS, OfficeError
+from .web import refuse_with_pages, requires
 
-bp = Blueprint("offices", __name__, url_prefix="/admin/offices", template_folder="templates",
-               static_folder="static", static_url_path="/static")
+bp = Blueprint("offices", __name__, url_prefix="/admin/offices")
 NEW = {"slug": "", "kind": "council", "say_hours": "never", "active": True}
 
 
