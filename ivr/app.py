@@ -7,7 +7,7 @@ from .call import webhooks
 from .phone import views as phone
 from .config import EXTENSION
 from .services import Services
-from .staff import entrance as staff_line, stats_page, views as admin, web as staff_web
+from .staff import entrance as staff_line, offices_page, stats_page, views as admin, web as staff_web
 from .store import db
 
 
@@ -54,6 +54,7 @@ def create_app(test_config=None, serving=False):
     phone.init_app(app)
     admin.init_app(app)
     stats_page.init_app(app)
+    offices_page.init_app(app)
     # Not forms: Twilio signs its webhooks; the web phone posts JSON and changes nothing.
     staff_web.exempt(webhooks.bp, staff_line.bp, phone.bp)
     if serving:
