@@ -9,7 +9,7 @@ from .callbacks.line import Callbacks
 from .phone import views as phone
 from .config import EXTENSION
 from .services import Services
-from .staff import entrance as staff_line, stats_page, views as admin, web as staff_web
+from .staff import entrance as staff_line, offices_page, stats_page, views as admin, web as staff_web
 from .store import db
 
 
@@ -60,6 +60,7 @@ def create_app(test_config=None, serving=False):
     admin.init_app(app)
     stats_page.init_app(app)
     callbacks_admin.init_app(app)
+    offices_page.init_app(app)
     # Not forms: Twilio signs its webhooks; the web phone posts JSON and changes nothing.
     staff_web.exempt(webhooks.bp, callback_webhooks.bp, staff_line.bp, phone.bp)
     if serving:

@@ -13,7 +13,7 @@ from ..config import EXTENSION
 from ..staff.audit import record_audit
 from ..staff.web import refuse_with_pages, requires
 from ..store import db
-from ..store.models import NOTE_LENGTH
+from ..store.models import NOTE_LENGTH, Office
 from . import requests
 from .outbound import language_name
 
@@ -35,7 +35,7 @@ def _waited(since, now):
     return f"{hours} h {minutes:02d} min" if hours < 48 else f"{hours // 24} days"
 
 
-def _rows(session, now, office_name):
+def _rows(session, now):
     services = current_app.extensions[EXTENSION]
     rows = []
     for item in requests.open_requests(session):
@@ -45,23 +45,23 @@ def _rows(session, now, office_name):
             id=item.id, waited=_waited(item.created_at, now), created=item.created_at,
             lang=language_name(item.lang, "en", services.content.catalogues.get(item.lang)) if item.lang else "not known (ask)",
             topic=TOPIC_NAMES.get(item.topic, item.topic),
-            office=office_name(item.office_id), status=item.status, holder=item.claimed_by, mine=mine,
+            office=office_name(session, item.office_id), status=item.status, holder=item.claimed_by, mine=mine,
             number=number, tries=item.attempts, note=item.note or "",
         ))
     return rows
 
 
-def office_name(office_id):
-    """The seam for the offices (issue 10): the nearest office's name, when one is known."""
-    names = current_app.extensions.get("ivr.office_names")
-    return (names(office_id) if names and office_id else None) or ("—" if not office_id else f"office {office_id}")
+def office_name(session, office_id):
+    """The nearest office's name and place, when the request names one (ivr.offices)."""
+    office = session.get(Office, office_id) if office_id else None
+    return f"{office.name}, {office.place}" if office else "—"
 
 
 @bp.route("", methods=["GET"])
 @requires("callbacks")
 def page():
     now = _now()
-    rows = _rows(db.request_session(), now, office_name)
+    rows = _rows(db.request_session(), now)
     return render_template("admin/callbacks.html", rows=rows, note_length=NOTE_LENGTH, title="Calls back")
 
 
