@@ -202,3 +202,18 @@ def test_an_agent_claims_and_marks_done_a_second_cannot_claim(live_agents, staff
 def test_the_statistics_page_has_a_calls_back_section(member):
     html = member("ada", "admin").get("/admin/stats").get_data(as_text=True)
     assert "<h2>Calls back</h2>" in html
+
+
+def test_the_nearest_office_is_named_when_the_request_has_one(member, database):
+    from ivr.store.models import Office
+
+    request_id = add_request(database)
+    with database.session() as session:
+        office = Office(slug="ter-apel", name="VluchtelingenWerk test office", kind="council", place="Ter Apel",
+                        postcode="9561", lat=52.87, lon=7.06)
+        session.add(office)
+        session.commit()
+        session.get(CallbackRequest, request_id).office_id = office.id
+        session.commit()
+    html = member("anna").get("/admin/callbacks").get_data(as_text=True)
+    assert "VluchtelingenWerk test office, Ter Apel" in html
