@@ -3,7 +3,7 @@ from flask import Flask
 
 from . import config, web
 from .audio import serving as audio_serving
-from .call import webhooks
+from .call import fastpath, webhooks
 from .phone import views as phone
 from .config import EXTENSION
 from .services import Services
@@ -55,6 +55,9 @@ def create_app(test_config=None, serving=False):
     stats_page.init_app(app)
     # Not forms: Twilio signs its webhooks; the web phone posts JSON and changes nothing.
     staff_web.exempt(webhooks.bp, phone.bp)
+    # Cached webhook answers before Flask (same checks, ivr.call.fastpath); every
+    # answer's headers around both.
+    app.wsgi_app = web.with_every_answer_headers(fastpath.FastPath(app.wsgi_app, services, app.config))
     if serving:
         services.warm_in_background()
     return app

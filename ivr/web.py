@@ -80,8 +80,6 @@ def init_app(app):
         if not request.host:
             abort(400, description="The Host header is missing or malformed.")
 
-    app.wsgi_app = with_every_answer_headers(app.wsgi_app)
-
     @app.after_request
     def headers(response):
         if response.mimetype == "text/html":

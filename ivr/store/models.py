@@ -9,6 +9,8 @@ migrations make exactly these tables).
               itself (a platform's disk may be wiped), the text it says, who made it,
               and whether it is the current one (earlier ones are kept for undo)
   DailyStat   one day's count of one counter (ivr.stats), rolled up from Redis
+  MonthlyStat one month's count of a counter that is not a sum of days (unique
+              callers), rolled up from Redis
 """
 from datetime import date, datetime
 
@@ -98,3 +100,17 @@ class DailyStat(Base):
 
     def __repr__(self):
         return f"<DailyStat {self.day} {self.name}={self.count}>"
+
+
+class MonthlyStat(Base):
+    """A month's count of a counter days cannot add up to: its unique callers (an
+    estimate from the month's HyperLogLog), copied by `ivr stats rollup` each night,
+    so the latest is the month so far. `month` is the month's first day."""
+    __tablename__ = "monthly_stat"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)
+
+    def __repr__(self):
+        return f"<MonthlyStat {self.month:%Y-%m} {self.name}={self.count}>"
