@@ -20,17 +20,18 @@ PATHS = ["/voice", "/voice/language?page=1", "/voice/en/rejected", "/voice/en/re
 @pytest.fixture
 def app(monkeypatch):
     """A signed line whose fast path records whether it gave each answer itself."""
-    app = create_app({"TESTING": True, "TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_BASE_URL": "https://line.example.org",
+    app = create_app({"TESTING": True, "AUDIO_ENABLED": False, "TWILIO_AUTH_TOKEN": TOKEN,
+                      "PUBLIC_BASE_URL": "https://line.example.org",
                       "CALLER_HASH_KEY": "k"})
     app.fast_answers = []
-    real = fastpath.FastPath.answer
+    real = fastpath.answer
 
-    def spied(self, environ, webhook, path):
-        text = real(self, environ, webhook, path)
-        app.fast_answers.append(text is not None)
-        return text
+    def spied(services, config, environ, host):
+        found = real(services, config, environ, host)
+        app.fast_answers.append(found is not None)
+        return found
 
-    monkeypatch.setattr(fastpath.FastPath, "answer", spied)
+    monkeypatch.setattr(fastpath, "answer", spied)
     return app
 
 
@@ -51,7 +52,8 @@ def test_a_cached_answer_is_the_answer_flask_gives(app, path):
     second = post(client, path, _form(path))
     assert app.fast_answers == [False, True]  # made by Flask, then given before it
     assert first.status_code == second.status_code == 200
-    assert first.get_data() == second.get_data() and b"<Response>" in first.get_data()
+    assert first.get_data() == second.get_data()
+    assert b"<Gather" in first.get_data() or b"<Redirect" in first.get_data()  # a real answer
     assert sorted(first.headers.items()) == sorted(second.headers.items())
 
 
@@ -73,6 +75,7 @@ def test_every_check_still_holds_once_the_answer_is_cached(app, what, bad, statu
     path = "/voice/en/rejected"
     assert post(client, path).status_code == 200 and post(client, path).status_code == 200
     assert app.fast_answers[-1] is True  # the answer is cached and given fast
+    before = len(app.fast_answers)
     signature = RequestValidator(TOKEN).compute_signature("https://line.example.org" + path, FORM)
     headers = {"X-Twilio-Signature": signature, **bad.get("headers", {})}
     if "body" in bad:
@@ -82,7 +85,7 @@ def test_every_check_still_holds_once_the_answer_is_cached(app, what, bad, statu
                             content_type=bad.get("content_type", form.FORM_TYPE))
     assert reply.status_code == status, what
     assert b"<Response>" not in reply.get_data()
-    assert app.fast_answers[-1] is False  # left to Flask, which refused it
+    assert True not in app.fast_answers[before:]  # left to Flask, which refused it
 
 
 def test_what_the_fast_path_answers_is_counted_once(app):
@@ -104,7 +107,8 @@ def test_what_the_fast_path_answers_is_counted_once(app):
 def test_values_are_read_as_werkzeug_reads_them(raw):
     assert form.values(raw) == dict(reversed(parse_qsl(raw.decode(), keep_blank_values=True)))
     with create_app({"TESTING": True}).test_request_context(
-            "/voice", method="POST", data=raw, content_type=form.FORM_TYPE, query_string=raw):
+            "/voice", method="POST", data=raw, content_type=form.FORM_TYPE,
+            environ_overrides={"QUERY_STRING": raw.decode("latin-1")}):
         from flask import request
 
         assert form.values(raw) == request.form.to_dict() == request.args.to_dict()

@@ -1,4 +1,4 @@
-"""Cached webhook answers given before Flask: a WSGI layer in front of the app.
+"""Cached webhook answers given before Flask (through ivr.web.FastAnswers).
 
 Most of a call's webhooks ask for TwiML the line has made before (the cache of
 ivr.services), and Flask's request machinery (routing, the request context, the
@@ -13,9 +13,6 @@ nothing is counted twice, as the fast path counts only what it answers.
 """
 import io
 import re
-
-from werkzeug.exceptions import SecurityError
-from werkzeug.wsgi import get_host
 
 from . import answers, form, signature, twilio_request
 
@@ -37,57 +34,42 @@ def route(path):
     return (answers.key if found[3] else answers.node), {"lang": found[1], "node_id": found[2]}
 
 
-class FastPath:
-    def __init__(self, app, services, config):
-        """`app` is the Flask app's WSGI callable; `config` its config, read on every
-        request (the trusted hosts, the token and the public URL)."""
-        self.app, self.services, self.config = app, services, config
-
-    def __call__(self, environ, start_response):
-        found = route(environ.get("PATH_INFO", "")) if environ.get("REQUEST_METHOD") == "POST" else None
-        text = self.answer(environ, *found) if found else None
-        if text is None:
-            return self.app(environ, start_response)
-        body = text.encode()
-        start_response("200 OK", [TWIML_TYPE, ("Content-Length", str(len(body)))])
-        return [body]
-
-    def answer(self, environ, webhook, path):
-        """The cached TwiML when the request passes every check, else None."""
-        target, length = signature.raw_target(environ), environ.get("CONTENT_LENGTH") or "0"
-        stream = environ.get("wsgi.input")
-        # Only the plain case: no script root, the raw target kept, a declared length,
-        # and a body already read whole (ivr.wsgi.BodyDeadline, the test client).
-        if (environ.get("SCRIPT_NAME") or not target or not (length.isascii() and length.isdigit())
-                or "HTTP_TRANSFER_ENCODING" in environ or not isinstance(stream, io.BytesIO)):
+def answer(services, config, environ, host):
+    """(headers, body) of the cached TwiML when the request is a webhook that passes
+    every check, else None. `host` is the request's, already found trusted."""
+    found = route(environ.get("PATH_INFO", "")) if environ.get("REQUEST_METHOD") == "POST" else None
+    target, length = signature.raw_target(environ), environ.get("CONTENT_LENGTH") or "0"
+    stream = environ.get("wsgi.input")
+    # Only the plain case: no script root, the raw target kept, a declared length,
+    # and a body already read whole (ivr.wsgi.BodyDeadline, the test client).
+    if (found is None or environ.get("SCRIPT_NAME") or not target or not (length.isascii() and length.isdigit())
+            or "HTTP_TRANSFER_ENCODING" in environ or not isinstance(stream, io.BytesIO)):
+        return None
+    size = int(length)
+    try:
+        query = environ.get("QUERY_STRING", "").encode("latin-1")
+    except UnicodeEncodeError:
+        return None
+    if size > form.MAX_BYTES:
+        return None
+    start = stream.tell()
+    body = stream.read(size + 1)
+    stream.seek(start)  # Flask reads it again when it is the one to answer
+    mimetype = environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
+    if len(body) != size or form.refusal(size, mimetype, body, query):
+        return None
+    sent = answers.Sent(form.values(query), form.values(body))
+    scheme, token = environ.get("wsgi.url_scheme", "http"), config["TWILIO_AUTH_TOKEN"]
+    if token:
+        url = signature.signed_url(scheme, host, "", target, config["PUBLIC_BASE_URL"])
+        if not twilio_request.is_signed(token, url, sent.form, environ.get("HTTP_X_TWILIO_SIGNATURE")):
             return None
-        size = int(length)
-        if size > form.MAX_BYTES:
-            return None
-        config = self.config
-        try:
-            host = get_host(environ, config["TRUSTED_HOSTS"])
-            query = environ.get("QUERY_STRING", "").encode("latin-1")
-        except (SecurityError, UnicodeEncodeError):
-            return None
-        if not host:
-            return None
-        start = stream.tell()
-        body = stream.read(size + 1)
-        stream.seek(start)  # Flask reads it again when it is the one to answer
-        mimetype = environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
-        if len(body) != size or form.refusal(size, mimetype, body, query):
-            return None
-        sent = answers.Sent(form.values(query), form.values(body))
-        scheme, token = environ.get("wsgi.url_scheme", "http"), config["TWILIO_AUTH_TOKEN"]
-        if token:
-            url = signature.signed_url(scheme, host, "", target, config["PUBLIC_BASE_URL"])
-            if not twilio_request.is_signed(token, url, sent.form, environ.get("HTTP_X_TWILIO_SIGNATURE")):
-                return None
-        services = self.services
-        answer = webhook(services, sent, **path)
-        base_url = config["PUBLIC_BASE_URL"] or f"{scheme}://{host}/"
-        text = services.twiml_cache.get(answers.cache_key(services, answer, base_url))
-        if text is not None:
-            answer.count()
-        return text
+    webhook, path = found
+    answer = webhook(services, sent, **path)
+    base_url = config["PUBLIC_BASE_URL"] or f"{scheme}://{host}/"
+    text = services.twiml_cache.get(answers.cache_key(services, answer, base_url))
+    if text is None:
+        return None
+    answer.count()
+    body = text.encode()
+    return [TWIML_TYPE, ("Content-Length", str(len(body)))], body
