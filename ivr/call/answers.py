@@ -8,6 +8,7 @@ import logging
 import re
 from typing import Callable, NamedTuple
 
+from ..content import countries
 from ..content.tree import KEYPAD
 from . import stats
 from .language_menu import Place
@@ -76,8 +77,10 @@ def cache_key(services, answer, base_url):
 
 def incoming(services, sent):
     caller = sent.caller()
-    hashed = services.callers.hash(caller)
-    region, remembered = services.flow.caller_region(caller), services.callers.language(hashed)
+    # Read once for both: the keyed hash (when there is a key) and the caller's country.
+    parsed = countries.parse_caller(caller) if caller and services.callers.secret else None
+    hashed = services.callers.hash(caller, parsed)
+    region, remembered = services.flow.caller_region(caller, parsed), services.callers.language(hashed)
 
     def count():
         log.info("call %s incoming country=%s", sent.shown("CallSid", CALL_SID.fullmatch), region or "-")

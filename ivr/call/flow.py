@@ -46,8 +46,8 @@ class Flow:
         return bool(node and node.caller_country)
 
     @staticmethod
-    def caller_region(caller):
-        return countries.region_of_caller(caller) if caller else None
+    def caller_region(caller, parsed=None):
+        return countries.region_of_caller(caller, parsed) if caller else None
 
     def knows(self, lang, node_id):
         # `lang in self.languages()`, without asking the speech about every language
