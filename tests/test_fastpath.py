@@ -112,3 +112,22 @@ def test_values_are_read_as_werkzeug_reads_them(raw):
         from flask import request
 
         assert form.values(raw) == request.form.to_dict() == request.args.to_dict()
+
+
+def test_audio_in_memory_is_served_before_flask_as_flask_serves_it(audio_dir, redis_url, monkeypatch):
+    from ivr.audio import serving
+
+    app = create_app({"TESTING": True, "AUDIO_DIR": str(audio_dir), "REDIS_URL": redis_url,
+                      "AUDIO_ENGINES": "recording,espeak", "AUDIO_MEMORY_MB": 8})
+    served, real = [], serving.from_memory
+    monkeypatch.setattr(serving, "from_memory", lambda *args: served.append(real(*args)) or served[-1])
+    key = of(app).manifest.current["en|main_menu|"]
+    client, url = app.test_client(), f"/audio/{key}.wav"
+    first, second = client.get(url), client.get(url)
+    assert [found is not None for found in served] == [False, True]  # into memory by Flask, then given before it
+    assert first.status_code == second.status_code == 200 and first.get_data() == second.get_data()
+    assert sorted(first.headers.items()) == sorted(second.headers.items())
+    # What Flask decides is still Flask's: a conditional GET, audio marked bad (made good again there).
+    assert client.get(url, headers={"If-None-Match": f'"{key}"'}).status_code == 304
+    of(app).manifest.mark_bad(key)
+    assert client.get(url).status_code == 200 and served[-1] is None and key not in of(app).manifest.bad
