@@ -7,7 +7,8 @@ import re
 from flask import Blueprint, Response, request
 
 from ..call.signature import twilio_only
-from ..call.webhooks import CALL_SID, _digits, line
+from ..call.answers import CALL_SID, Sent
+from ..call.webhooks import line
 from ..store import db
 from . import requests
 from .numbers import from_caller
@@ -17,6 +18,10 @@ log = logging.getLogger("ivr.callbacks")
 ID = re.compile(r"[0-9]{1,9}")
 FINAL = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 NODE = re.compile(r"[a-z0-9_]{1,40}")
+
+
+def _digits():
+    return Sent(request.args, request.form).digits()
 
 
 def _xml(response):
