@@ -365,3 +365,16 @@ def test_ivr_callbacks_reseals_lists_and_purges(db_url, monkeypatch):
     purged = CliRunner().invoke(main, ["callbacks", "purge"])
     assert purged.exit_code == 0 and "1 number deleted." in purged.output
     database.dispose()
+
+
+def test_a_missed_call_is_never_answered_from_the_cache(cb, database):
+    """The fast path answers /voice from cached TwiML before Flask: a missed call with
+    the same values as a cached call must still be rejected and queued."""
+    form = {"From": OTHER, "CallSid": "CA" + "2" * 32}
+    first = parse(cb.post("/voice", data={**form, "To": "+3197010000000"}))
+    assert first.find("Reject") is None
+    again = parse(cb.post("/voice", data={**form, "To": "+3197010000000"}))  # now from the cache
+    assert again.find("Reject") is None
+    missed = parse(cb.post("/voice", data={**form, "To": "+3197010000001"}))
+    assert [child.tag for child in missed] == ["Reject"]
+    assert [r.source for r in stored(database)] == ["missed_call"]
