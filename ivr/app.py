@@ -3,7 +3,7 @@ from flask import Flask
 
 from . import config, web
 from .audio import serving as audio_serving
-from .call import webhooks
+from .call import office_views, webhooks
 from .phone import views as phone
 from .config import EXTENSION
 from .services import Services
@@ -49,12 +49,13 @@ def create_app(test_config=None, serving=False):
     db.init_app(app)
     staff_web.init_app(app, serving)
     webhooks.init_app(app)
+    office_views.init_app(app)
     audio_serving.init_app(app)
     phone.init_app(app)
     admin.init_app(app)
     stats_page.init_app(app)
     # Not forms: Twilio signs its webhooks; the web phone posts JSON and changes nothing.
-    staff_web.exempt(webhooks.bp, phone.bp)
+    staff_web.exempt(webhooks.bp, office_views.bp, phone.bp)
     if serving:
         services.warm_in_background()
     return app

@@ -24,3 +24,10 @@ def node_path(lang, node_id, part=0, tries=0, cc="", new=0):
 
 def key_path(lang, node_id, part=0, cc="", new=0):
     return _path(f"/voice/{lang}/{node_id}/key", part=part, cc=cc, new=new)
+
+
+def office_path(lang, what="", pc="", prov="", typed="", page=0, part=0, tries=0, new=0):
+    """The office finder's pages (ivr/call/office_finder.py): the office found for a
+    postcode or a province, its keys, the dialled call's end, the provinces."""
+    base = f"/voice/{lang}/office" + (f"/{what}" if what else "")
+    return _path(base, pc=pc, prov=prov, typed=typed, page=page, part=part, tries=tries, new=new)

@@ -43,7 +43,8 @@ def outcome(flow, node, digits, part):
         return last, False
     if answer and not last:
         return False, digits != flow.keys["next"]
-    valid = digits in node.options or bool(node.caller_country and digits == node.caller_country.get("key"))
+    valid = (digits in node.options or bool(node.caller_country and digits == node.caller_country.get("key"))
+             or flow.offers_office(node, digits, part))
     return last, not valid
 
 

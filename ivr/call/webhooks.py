@@ -146,7 +146,7 @@ def node(lang, node_id):
     part, tries, cc, caller, new = _counter("part"), _counter("tries"), request.args.get("cc", ""), _caller(flow, node_id), _flag("new")
     stats.node(line(), _sid(), lang, node_id, part, tries, cc)
     return _cached(
-        ("node", lang, node_id, part, tries, cc, flow.caller_region(caller), new),
+        ("node", lang, node_id, part, tries, cc, flow.caller_place(node_id, caller), new),
         lambda: flow.node(lang, node_id, part, tries, caller, cc, new=new),
     )
 
@@ -158,7 +158,7 @@ def key(lang, node_id):
     digits, part, cc, caller, new = _digits(), _counter("part"), request.args.get("cc", ""), _caller(flow, node_id), _flag("new")
     stats.key(line(), _sid(), lang, node_id, digits, part)
     return _cached(
-        ("key", lang, node_id, digits, part, cc, flow.caller_region(caller), new),
+        ("key", lang, node_id, digits, part, cc, flow.caller_place(node_id, caller), new),
         lambda: flow.key(lang, node_id, digits, part, caller, cc, new=new),
     )
 

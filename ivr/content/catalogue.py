@@ -42,6 +42,7 @@ class Catalogue:
     speech: dict = field(default_factory=dict)  # engines and their voices for audio
     path: str = ""
     dates: dict = field(default_factory=dict)  # ISO date -> how the language says it
+    places: dict = field(default_factory=dict)  # a Dutch place or office name -> how this voice says it
 
     def spoken_date(self, value):
         """A date written for the ear: the catalogue's own words for it when it has
@@ -107,7 +108,9 @@ def load_catalogue(path):
         else:
             raise CatalogueError(f"{path.name}: prompt {prompt_id!r} needs a text")
     dates = {str(k): str(v) for k, v in (raw.get("dates") or {}).items()}
-    return Catalogue(language, entries, dict(raw.get("format") or {}), dict(raw.get("speech") or {}), str(path), dates)
+    places = {str(k): str(v) for k, v in (raw.get("places") or {}).items()}
+    return Catalogue(language, entries, dict(raw.get("format") or {}), dict(raw.get("speech") or {}), str(path), dates,
+                     places)
 
 
 def load_catalogues(directory):

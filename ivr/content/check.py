@@ -8,7 +8,7 @@ and, when audio is on, what the audio build holds (anything with `missing` and
 import datetime as dt
 from dataclasses import dataclass, field
 
-from . import registry
+from . import clock_words, registry
 from .answers import CHUNK_SOURCES
 from .catalogue import REFERENCE, REVIEW_STATUSES, placeholders
 from .facts import verified_dates
@@ -125,8 +125,12 @@ def _check_catalogues(content, report, settings):
 
 def _check_rendering(content, report):
     """Fill every prompt for real, in every language: catches what the parser cannot."""
-    samples = {"country": "MA", "date": dt.date(2026, 1, 1), "key": "1"}
+    samples = {"country": "MA", "date": dt.date(2026, 1, 1), "key": "1", "start": dt.time(9, 30),
+               "until": dt.time(16, 45), "day": "tue", "pair": "05", "province": "Utrecht", "office": "Utrecht",
+               "place": "Utrecht"}
     for code, catalogue in content.catalogues.items():
+        if code in clock_words.NEEDS_REVIEW:
+            report.notes.append(f"{code}: clock times are written in digits (16:30) for whoever records them: review")
         for prompt, entry in catalogue.entries.items():
             slots = tuple((n, samples[n]) for n in placeholders(entry.text) if n in samples)
             try:

@@ -6,7 +6,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from . import countries
+from . import clock_words, countries
 from .catalogue import placeholders
 from .answers import LIST_PROMPTS
 from .loader import SLOTS
@@ -19,15 +19,27 @@ SYSTEM_PROMPTS = (
     "invalid_key", "not_available", "goodbye", "dial_code_empty", "dial_code_unknown",
     "welcome_back", "keys_help", "dial_code_home", "dial_code_shared", "dial_code_shared_how",
 )
+# The office finder's words (ivr/call/office_finder.py), each said with its slots.
+OFFICE_PROMPTS = (
+    "answer_end_office", "postcode_ask", "postcode_area", "postcode_typed", "postcode_pair", "postcode_unknown",
+    "postcode_closest", "postcode_instead", "province_ask", "province_name", "province_key", "province_more", "office_is",
+    "office_open_now", "office_next_hours", "office_from", "office_until", "office_legal", "office_hours_ask",
+    "office_hours_check", "office_closed_for_now", "office_connect", "office_choices", "office_connecting",
+    "office_no_answer", "sms_sending", "sms_failed", "sms_no_number", "office_none",
+)
+PROVINCE_PAGE = 6  # provinces a page of the list names (keys 1-6; 7 for the others)
 # Keys a {key} slot can name, by prompt: the language menu numbers its languages,
 # and offers "more" on 9.
 LANGUAGE_KEYS = tuple(str(n) for n in range(1, 10))
-KEY_DOMAINS = {"language_offer": LANGUAGE_KEYS, "language_more": ("9",)}
+KEY_DOMAINS = {"language_offer": LANGUAGE_KEYS, "language_more": ("9",),
+               "province_key": tuple(str(n) for n in range(1, PROVINCE_PAGE + 1))}
+PAIRS = tuple(f"{n:02d}" for n in range(100))  # a postcode is said as two numbers: "10 11"
 
 
 def used_prompts(content):
     """Every prompt id the line can say, with where it is used."""
     used = {p: "the call flow" for p in SYSTEM_PROMPTS}
+    used.update({p: "the office finder" for p in OFFICE_PROMPTS})
     used.update({p: "safe-country answers" for p in RESULT_PROMPTS})
     used.update({p: "lists from facts/" for p in LIST_PROMPTS})
     for group in content.safe_list.groups():
@@ -58,7 +70,11 @@ def _domains(content):
             keys[node.caller_country["prompt"]] = (node.caller_country["key"],)
     safe = content.safe_list
     dates = sorted({safe.verified} | {d.verified for d in safe.countries.values() if d.verified})
-    return keys, {"country": countries.all_regions(), "date": dates}
+    times = clock_words.QUARTER_HOURS
+    # An office's name and place are typed by staff: made as audio when they save them.
+    return keys, {"country": countries.all_regions(), "date": dates, "start": times, "until": times,
+                  "day": clock_words.DAY_TOKENS, "pair": PAIRS, "province": [p.id for p in content.regions.provinces],
+                  "office": (), "place": ()}
 
 
 def utterances(content):
