@@ -147,6 +147,8 @@ class OfficeFinder:
         self.speech.add(response, lang, [U("office_connecting")])
         response.dial(office.phone, timeout=DIAL_TIMEOUT, action=office_path(lang, "dialled", **_query(place), new=new),
                       method="POST")
+        # Twilio goes to the dial's action when it ends; this way on is for anything else.
+        response.redirect(office_path(lang, part=1, **_query(place), new=new), method="POST")
         return response
 
     def again(self, lang, place, new=0, intro=()):
