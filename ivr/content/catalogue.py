@@ -43,6 +43,7 @@ class Catalogue:
     path: str = ""
     dates: dict = field(default_factory=dict)  # ISO date -> how the language says it
     places: dict = field(default_factory=dict)  # a Dutch place or office name -> how this voice says it
+    sms: dict = field(default_factory=dict)  # the lines of a text message (ivr/jobs/sms.py), read not said
 
     def spoken_date(self, value):
         """A date written for the ear: the catalogue's own words for it when it has
@@ -109,8 +110,9 @@ def load_catalogue(path):
             raise CatalogueError(f"{path.name}: prompt {prompt_id!r} needs a text")
     dates = {str(k): str(v) for k, v in (raw.get("dates") or {}).items()}
     places = {str(k): str(v) for k, v in (raw.get("places") or {}).items()}
+    sms = {str(k): str(v) for k, v in (raw.get("sms") or {}).items()}
     return Catalogue(language, entries, dict(raw.get("format") or {}), dict(raw.get("speech") or {}), str(path), dates,
-                     places)
+                     places, sms)
 
 
 def load_catalogues(directory):

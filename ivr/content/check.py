@@ -119,6 +119,13 @@ def _check_catalogues(content, report, settings):
                 report.warnings.append(f"{code}: {prompt} may take over {settings['MAX_CHUNK_SECONDS']} seconds to say")
         if drafts:
             report.notes.append(f"{code}: {drafts} of {len(catalogue.entries)} prompts are drafts, not yet checked by a native speaker")
+    for code, catalogue in content.catalogues.items():
+        for line in sorted(set(reference.sms) - set(catalogue.sms)):
+            report.errors.append(f"{code}: [sms] lacks {line!r} (the text message falls back to English)")
+        for line, text in catalogue.sms.items():
+            if line in reference.sms and placeholders(text) != placeholders(reference.sms[line]):
+                report.errors.append(f"{code}: [sms] {line} has placeholders {sorted(placeholders(text))}, "
+                                     f"the reference has {sorted(placeholders(reference.sms[line]))}")
     for prompt in sorted(set(reference.entries) - set(used)):
         report.warnings.append(f"prompt {prompt} is in the catalogues but the line never says it")
 
