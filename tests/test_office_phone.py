@@ -142,7 +142,7 @@ def test_a_landline_is_offered_its_province_first_a_mobile_is_not(phone):
     assert query(target) == {"prov": "North Holland"}
     assert "VluchtelingenWerk Amsterdam" in said(phone(target))
     first = spoken(phone("/voice/en/office/provinces", caller=AMSTERDAM_LANDLINE))
-    assert first[1:3] == ["North Holland,", "press 1."]
+    assert first[1:3] == ["North Holland,", "press 1."] and first[4] == "2."
 
 
 def test_not_knowing_the_postcode_picks_a_province_on_two_short_pages(phone):
@@ -199,3 +199,50 @@ def test_without_office_data_the_postcode_node_says_where_to_ask(client):
     text = said(parse(client.post("/voice/en/find_office")))
     assert "For personal advice, go to the Dutch Council for Refugees" in text
     assert redirect_of(parse(client.post("/voice/en/office?pc=1017"))) == "/voice/en/find_office"
+
+
+class ToneEngine:
+    """An engine that makes a tone for any text (the real ones are tested elsewhere)."""
+
+    def settings(self, voice):
+        return {"engine": "tone", "voice": voice}
+
+    def synthesize(self, text, voice):
+        from ivr.audio import encoding
+        from support import tone_wav
+
+        return encoding.decode(tone_wav(0.3), "wav")
+
+
+def test_an_offices_name_made_when_saved_is_played_kept_by_builds_and_said_until_then(tmp_path):
+    from ivr.audio.manifest import Manifest
+    from ivr.audio.store import AudioStore
+    from ivr.call.play import PlaySpeech
+    from ivr.content.registry import MADE_WHEN_SAVED
+    from ivr.jobs import office_audio
+    from twilio.twiml.voice_response import VoiceResponse
+
+    app = create_app({"TESTING": True, "AUDIO_ENABLED": False, "AUDIO_ENGINES": "espeak"})
+    services = of(app)
+    store = AudioStore(tmp_path)
+    entries = office_audio.made(services.content, store, {"espeak": ToneEngine()}, services.settings, standin.AMSTERDAM)
+    assert "en|office_is|office=VluchtelingenWerk Amsterdam;place=Amsterdam" in entries
+    assert not any(item.startswith(("so|", "ti|")) for item in entries)  # no engine speaks them: <Say>
+    store.save_manifest(entries)
+    speech = PlaySpeech(services.content, Manifest(services.content, store), services.say, lambda: "https://line.example/")
+    said = office_audio.utterance(standin.AMSTERDAM)
+    response = VoiceResponse()
+    speech.add(response, "en", [said])
+    root = parse_document(str(response))
+    assert [e.tag for e in root] == ["Play"] and root[0].text.startswith("https://line.example/audio/")
+    renamed = standin.OfficeInfo(1, "VluchtelingenWerk Amsterdam-Oost", "Amsterdam")
+    response = VoiceResponse()
+    speech.add(response, "en", [office_audio.utterance(renamed)])
+    assert [e.tag for e in parse_document(str(response))] == ["Say"]  # not made yet: said
+    assert MADE_WHEN_SAVED == ("office_is",)
+
+
+def parse_document(text):
+    import xml.etree.ElementTree as ET
+
+    return ET.fromstring(text)

@@ -31,7 +31,12 @@ class Flow:
         self.language = LanguageMenu(content, speech, settings)
         # The nearest office (ivr/call/office_lookup.py); without office data the
         # postcode node says its chunks, where to ask in person.
-        self.offices = OfficeFinder(content, speech, settings, offices) if offices is not None else None
+        self.finder = OfficeFinder(content, speech, settings, offices)
+
+    @property
+    def offices(self):
+        """The office finder when the line has office data, else None."""
+        return self.finder if self.finder.lookup is not None else None
 
     def languages(self):
         return self.language.languages()

@@ -78,18 +78,20 @@ class OfficeFinder:
         return twiml.redirect(office_path(lang, pc=closest, typed=digits, new=new))
 
     # -- the provinces: two pages of six, the caller's own first --------------------
-    def _pages(self, caller):
+    def pages(self, caller):
         listed = self.regions.ordered(self.regions.of_caller(caller))
         return [listed[i:i + PROVINCE_PAGE] for i in range(0, len(listed), PROVINCE_PAGE)]
 
     def provinces(self, lang, page=0, tries=0, caller="", new=0, intro=()):
         if tries >= self.max_tries:
             return twiml.goodbye(self.speech, [lang])
-        pages = self._pages(caller)
+        pages = self.pages(caller)
         page = page if 0 <= page < len(pages) else 0
         said = list(intro) + ([U("no_input")] if tries else []) + ([U("province_ask")] if page == 0 else [])
         for key, province in enumerate(pages[page], 1):
-            said += [U("province_name", (("province", province.id),)), U("province_key", (("key", str(key)),))]
+            # "Groningen, press 1. Friesland, 2.": "press" once, as the main menu says it.
+            said += [U("province_name", (("province", province.id),)),
+                     U("province_key" if key == 1 else "province_number", (("key", str(key)),))]
         if len(pages) > 1:
             said.append(U("province_more"))
         return twiml.ask(self.speech, office_path(lang, "provinces/key", page=page, new=new),
@@ -97,7 +99,7 @@ class OfficeFinder:
                          [(lang, said)], self.gather_timeout)
 
     def province_key(self, lang, digits, page=0, caller="", new=0):
-        pages = self._pages(caller)
+        pages = self.pages(caller)
         page = page if 0 <= page < len(pages) else 0
         if digits == KEY_MORE and len(pages) > 1:
             return twiml.redirect(office_path(lang, "provinces", page=(page + 1) % len(pages), new=new))

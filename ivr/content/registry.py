@@ -22,17 +22,21 @@ SYSTEM_PROMPTS = (
 # The office finder's words (ivr/call/office_finder.py), each said with its slots.
 OFFICE_PROMPTS = (
     "answer_end_office", "postcode_ask", "postcode_area", "postcode_typed", "postcode_pair", "postcode_unknown",
-    "postcode_closest", "postcode_instead", "province_ask", "province_name", "province_key", "province_more", "office_is",
+    "postcode_closest", "postcode_instead", "province_ask", "province_name", "province_key", "province_number", "province_more", "office_is",
     "office_open_now", "office_next_hours", "office_from", "office_until", "office_legal", "office_hours_ask",
     "office_hours_check", "office_closed_for_now", "office_connect", "office_choices", "office_connecting",
     "office_no_answer", "sms_sending", "sms_failed", "sms_no_number", "office_none",
 )
-PROVINCE_PAGE = 6  # provinces a page of the list names (keys 1-6; 7 for the others)
+# Prompts whose slots staff type (an office's name and place): not enumerable ahead, so
+# their audio is made when staff save the office (ivr/jobs/office_audio.py), kept by
+# every build, and played while its text is current; <Say> until then.
+MADE_WHEN_SAVED = ("office_is",)
+PROVINCE_PAGE = 4  # provinces a page of the list names (keys 1-4; 7 for the others): under MAX_MENU_SECONDS
 # Keys a {key} slot can name, by prompt: the language menu numbers its languages,
 # and offers "more" on 9.
 LANGUAGE_KEYS = tuple(str(n) for n in range(1, 10))
 KEY_DOMAINS = {"language_offer": LANGUAGE_KEYS, "language_more": ("9",),
-               "province_key": tuple(str(n) for n in range(1, PROVINCE_PAGE + 1))}
+               "province_key": ("1",), "province_number": tuple(str(n) for n in range(2, PROVINCE_PAGE + 1))}
 PAIRS = tuple(f"{n:02d}" for n in range(100))  # a postcode is said as two numbers: "10 11"
 
 
