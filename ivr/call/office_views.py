@@ -18,6 +18,11 @@ bp = Blueprint("offices", __name__, url_prefix="/voice")
 SMS_SAID = {office_sms.QUEUED: "sms_sending", office_sms.FAILED: "sms_failed", office_sms.NO_NUMBER: "sms_no_number"}
 
 
+def _office_key(office):
+    """What of an office its pages say (the record itself may hold unhashable fields)."""
+    return office.id, office.name, office.place, office.phone
+
+
 def _finder():
     return line().flow.offices
 
@@ -57,7 +62,7 @@ def office(lang):
     if not part and not tries:
         province = finder.lookup.province(place[0]) if place[0] else place[1]
         line().stats.add(f"office:{province}")
-    return _cached(("office", lang, office_info, said_key(office_info, status, today), place, part, tries, new),
+    return _cached(("office", lang, _office_key(office_info), said_key(office_info, status, today), place, part, tries, new),
                    lambda: finder.answer(lang, office_info, status, today, place, part, tries, new))
 
 
@@ -72,7 +77,7 @@ def office_key(lang):
     if digits == KEY_SMS:  # never cached: it queues a message
         outcome = office_sms.request(line(), _from(), office_info.id, lang)
         return Response(str(finder.again(lang, place, new, [U(SMS_SAID[outcome])])), mimetype="text/xml")
-    return _cached(("office-key", lang, office_info, said_key(office_info, status, today), place, digits, new),
+    return _cached(("office-key", lang, _office_key(office_info), said_key(office_info, status, today), place, digits, new),
                    lambda: finder.key(lang, digits, office_info, status, place, new))
 
 
