@@ -67,7 +67,7 @@ def query(url):
 
 def test_a_postcode_leads_to_the_nearest_office_open_now(phone):
     prompt = phone("/voice/en/find_office")
-    assert "Type the 4 numbers of your postcode" in said(prompt)
+    assert "Type your 4-number postcode, then hash." in said(prompt)
     gather = only_gather(prompt)
     assert gather.get("finishOnKey") == "#" and gather.get("action") == "/voice/en/find_office/key"
     target = redirect_of(phone("/voice/en/find_office/key", Digits="1012"))
@@ -136,8 +136,8 @@ def test_a_code_not_in_the_data_takes_the_closest_or_asks_again(phone):
 
 def test_a_landline_is_offered_its_province_first_a_mobile_is_not(phone):
     landline = said(phone("/voice/en/find_office", caller=AMSTERDAM_LANDLINE))
-    assert "You are calling from North Holland. For an office there, press 2" in landline
-    assert "calling from" not in said(phone("/voice/en/find_office", caller=MOBILE))
+    assert "Calling from North Holland? For an office there, press 2, then hash." in landline
+    assert "Calling from" not in said(phone("/voice/en/find_office", caller=MOBILE))
     target = redirect_of(phone("/voice/en/find_office/key", caller=AMSTERDAM_LANDLINE, Digits="2"))
     assert query(target) == {"prov": "North Holland"}
     assert "VluchtelingenWerk Amsterdam" in said(phone(target))
