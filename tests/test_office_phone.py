@@ -246,3 +246,15 @@ def parse_document(text):
     import xml.etree.ElementTree as ET
 
     return ET.fromstring(text)
+
+
+def test_office_lookups_and_text_messages_show_in_the_statistics(line):
+    from collections import Counter
+
+    from ivr.stats.report import Report, text
+
+    counts = Counter({"office:North Holland": 7, "office:Drenthe": 2, "sms:queued": 6, "sms:sent": 6})
+    shown = text(Report({dt.date(2026, 11, 24): counts}, line.content.tree, 5))
+    lookups = shown.split("Office lookups by province\n")[1]
+    assert lookups.splitlines()[:2] == [f"  {'North Holland':<22}  {'7':>16}", f"  {'Drenthe':<22}  {'fewer than 5':>16}"]
+    assert "  sent" in shown.split("Text messages (queued, sent)\n")[1]
