@@ -258,3 +258,16 @@ def test_office_lookups_and_text_messages_show_in_the_statistics(line):
     lookups = shown.split("Office lookups by province\n")[1]
     assert lookups.splitlines()[:2] == [f"  {'North Holland':<22}  {'7':>16}", f"  {'Drenthe':<22}  {'fewer than 5':>16}"]
     assert "  sent" in shown.split("Text messages (queued, sent)\n")[1]
+
+
+def test_a_simulated_call_finds_an_office_is_put_through_and_offered_the_text(office_app, serve_app):
+    from ivr.dev import simulator
+
+    events = []
+    # English, help, where to find it, a postcode, put through (nobody answers), hang up.
+    simulator.run(simulator.Call(base_url=serve_app(office_app)), simulator.scripted("1 5 3 1012# 1"), events.append)
+    heard = [e.text for e in events if e.kind in ("say", "play")]
+    assert "The nearest office is VluchtelingenWerk Amsterdam, in Amsterdam." in heard
+    assert [e.text for e in events if e.kind == "dial"] == [standin.AMSTERDAM.phone]
+    assert heard[-3:] == ["Nobody answered. You can get the details by text message.", "To be put through now, press 1.",
+                          "To get this by text message, press 2. To hear it again, 9. Another postcode, 3."]
