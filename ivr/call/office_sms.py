@@ -3,10 +3,12 @@
 A number that cannot take a text message (withheld, a Dutch landline) is told so."""
 import phonenumbers
 
+from ..store import keys
 from ..store.sealed import NoKeys
 
 JOB = "ivr.jobs.sms.send"
 QUEUED, FAILED, NO_NUMBER = "queued", "failed", "no-number"
+SMS_ONCE_SECONDS = 4 * 3600  # longer than any call
 TEXTABLE = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
@@ -19,11 +21,23 @@ def textable(number):
     return phonenumbers.is_valid_number(parsed) and phonenumbers.number_type(parsed) in TEXTABLE
 
 
-def request(services, number, office_id, lang):
+def first_time(services, sid, office_id):
+    """Whether this call has not yet asked for this office's text message (a caller who
+    presses 2 again hears that it is on its way; one message is sent)."""
+    if not sid:
+        return True
+    held = services.store.breaker.call(  # SET NX answers None when the key was there
+        lambda client: "first" if client.set(keys.sms_once(sid, office_id), 1, nx=True, ex=SMS_ONCE_SECONDS) else "again")
+    return held != "again"  # Redis down (None): the queue is down too and says so
+
+
+def request(services, number, office_id, lang, sid=""):
     """Queue the text message with the office's details for `number`: QUEUED, FAILED
     (no queue now, no key to seal with) or NO_NUMBER."""
     if not textable(number):
         return NO_NUMBER
+    if not first_time(services, sid, office_id):
+        return QUEUED
     try:
         sealed = services.sealer.seal(number)
     except NoKeys:

@@ -12,7 +12,7 @@ from .office_finder import KEY_SMS
 from .office_words import said_key
 from .paths import node_path
 from .signature import twilio_only
-from .webhooks import _cached, _counter, _digits, _flag, _from, line
+from .webhooks import _cached, _counter, _digits, _flag, _from, _sid, line
 
 bp = Blueprint("offices", __name__, url_prefix="/voice")
 SMS_SAID = {office_sms.QUEUED: "sms_sending", office_sms.FAILED: "sms_failed", office_sms.NO_NUMBER: "sms_no_number"}
@@ -75,7 +75,7 @@ def office_key(lang):
     finder, office_info, status, today, place = found
     digits, new = _digits(), _flag("new")
     if digits == KEY_SMS:  # never cached: it queues a message
-        outcome = office_sms.request(line(), _from(), office_info.id, lang)
+        outcome = office_sms.request(line(), _from(), office_info.id, lang, _sid())
         return Response(str(finder.again(lang, place, new, [U(SMS_SAID[outcome])])), mimetype="text/xml")
     return _cached(("office-key", lang, _office_key(office_info), said_key(office_info, status, today), place, digits, new),
                    lambda: finder.key(lang, digits, office_info, status, place, new))

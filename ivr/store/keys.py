@@ -65,3 +65,12 @@ CLOCK = NAMESPACE + "clock:{name}"
 
 def clock(name):
     return CLOCK.format(name=name)
+
+
+# One text message per office per call: held by the first request, by CallSid (a
+# call, not a caller) and office id, for SMS_ONCE_SECONDS: ivr:sms:<CallSid>:<office>.
+SMS_ONCE = NAMESPACE + "sms:{sid}:{office}"
+
+
+def sms_once(sid, office):
+    return SMS_ONCE.format(sid=sid, office=office)
