@@ -271,3 +271,13 @@ def test_a_simulated_call_finds_an_office_is_put_through_and_offered_the_text(of
     assert [e.text for e in events if e.kind == "dial"] == [standin.AMSTERDAM.phone]
     assert heard[-3:] == ["Nobody answered. You can get the details by text message.", "To be put through now, press 1.",
                           "To get this by text message, press 2. To hear it again, 9. Another postcode, 3."]
+
+
+def test_a_postcode_typed_is_not_counted_as_a_wrong_key(office_app):
+    from ivr.call import stats
+
+    flow = of(office_app).flow
+    node = flow.tree.get("find_office")
+    assert stats.outcome(flow, node, "1012", 0) == (False, False)
+    assert stats.outcome(flow, flow.tree.get("dtv_contact"), "8", 0) == (True, False)  # the office key: heard, not wrong
+    assert stats.outcome(flow, flow.tree.get("dtv_contact"), "6", 0) == (True, True)

@@ -35,7 +35,7 @@ def node(services, sid, lang, node_id, part, tries, cc):
 def outcome(flow, node, digits, part):
     """(heard, wrong) for a key pressed at `node`: heard, any key after an answer's
     last part; wrong, a key that leads nowhere here (said "not one of the choices")."""
-    if node.type == "dial_code":
+    if node.type in ("dial_code", "postcode"):  # typed entries: what was wrong is said, not counted
         return False, False
     answer = _is_answer(node)
     last = answer and part + 1 >= _chunk_count(flow, node)
