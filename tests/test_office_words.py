@@ -21,7 +21,7 @@ T = dt.time
     ("en", T(9), "from", "nine a.m."), ("en", T(12), "until", "twelve noon"), ("en", T(16, 30), "until", "four thirty p.m."),
     ("en", T(9, 5), "from", "nine oh five a.m."),
     ("nl", T(9), "from", "negen uur"), ("nl", T(9, 30), "from", "half tien"), ("nl", T(9, 15), "from", "kwart over negen"),
-    ("nl", T(9, 45), "until", "kwart voor tien"), ("nl", T(16), "until", "zestien uur"), ("nl", T(16, 30), "until", "half vijf"),
+    ("nl", T(9, 45), "until", "kwart voor tien"), ("nl", T(19, 30), "until", "half acht 's avonds"), ("nl", T(16), "until", "zestien uur"), ("nl", T(16, 30), "until", "half vijf"),
     ("fr", T(12), "until", "midi"), ("fr", T(12, 30), "until", "midi et demi"), ("fr", T(9), "from", "neuf heures"),
     ("fr", T(16, 30), "until", "seize heures trente"), ("fr", T(21), "until", "vingt et une heures"),
     ("ru", T(9), "from", "девяти"), ("ru", T(16, 30), "until", "шестнадцати тридцати"), ("ru", T(12), "until", "двенадцати"),
@@ -58,6 +58,13 @@ def test_days_are_today_tomorrow_or_a_weekday_within_the_week():
 def test_a_postcode_is_read_back_as_two_numbers():
     assert [cw.pair_words("nl", p) for p in ("10", "11", "05", "00")] == ["tien", "elf", "nul vijf", "nul nul"]
     assert cw.pair_words("tr", "99") == "doksan dokuz" and cw.pair_words("ti", "05") == "05"
+
+
+def test_no_two_times_sound_the_same(line):
+    for lang in ("en", "nl", "fr", "ru", "tr", "ar", "fa", "prs"):
+        for role in cw.ROLES:
+            said = [cw.time_words(lang, value, role) for value in cw.QUARTER_HOURS]
+            assert len(set(said)) == len(said), (lang, role)
 
 
 def test_every_time_day_pair_and_province_is_made_ahead_as_audio(line):

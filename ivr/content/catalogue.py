@@ -109,10 +109,14 @@ def load_catalogue(path):
         else:
             raise CatalogueError(f"{path.name}: prompt {prompt_id!r} needs a text")
     dates = {str(k): str(v) for k, v in (raw.get("dates") or {}).items()}
-    places = {str(k): str(v) for k, v in (raw.get("places") or {}).items()}
-    sms = {str(k): str(v) for k, v in (raw.get("sms") or {}).items()}
+    places, sms = _texts(raw.get("places")), _texts(raw.get("sms"))
     return Catalogue(language, entries, dict(raw.get("format") or {}), dict(raw.get("speech") or {}), str(path), dates,
                      places, sms)
+
+
+def _texts(table):
+    """A table of texts, each a string or, like a prompt, {text, status}."""
+    return {str(k): str(v["text"] if isinstance(v, dict) and "text" in v else v) for k, v in (table or {}).items()}
 
 
 def load_catalogues(directory):

@@ -51,6 +51,8 @@ def _en(t, role):
     return f"{words} {'a.m.' if t.hour < 12 else 'p.m.'}"
 
 
+EVENING = 18  # from here a Dutch quarter or half hour names the evening
+
 # -- Dutch: full hours on the 24-hour clock ("zestien uur"), quarters and halves as
 # people say them ("kwart over negen", "half tien", "kwart voor tien").
 def _nl(t, role):
@@ -61,12 +63,15 @@ def _nl(t, role):
     if t.minute == 0:
         return f"{w(t.hour)} uur"
     if t.minute == 15:
-        return f"kwart over {w(_h12(t.hour))}"
-    if t.minute == 30:
-        return f"half {w(nxt)}"
-    if t.minute == 45:
-        return f"kwart voor {w(nxt)}"
-    return f"{w(t.hour)} uur {w(t.minute)}"
+        said = f"kwart over {w(_h12(t.hour))}"
+    elif t.minute == 30:
+        said = f"half {w(nxt)}"
+    elif t.minute == 45:
+        said = f"kwart voor {w(nxt)}"
+    else:
+        return f"{w(t.hour)} uur {w(t.minute)}"
+    # "half acht" is 7:30 or 19:30: the evening says so (the afternoon's are not opening hours at night).
+    return f"{said} 's avonds" if t.hour >= EVENING else said
 
 
 # -- French: the 24-hour clock of timetables ("seize heures trente"), noon is "midi".
