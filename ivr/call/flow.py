@@ -13,7 +13,6 @@ from .language_menu import LanguageMenu
 from .office_finder import OfficeFinder
 from .paths import key_path, language_path, node_path
 
-OFFICE_KEY = "8"  # at the end of every answer: the nearest office (menus' options never use it)
 OFFICE_NODE = "find_office"
 MAX_ENTRY_DIGITS = 6  # the longest dialling code a caller needs to type ("1876")
 INTERNATIONAL_PREFIX = "00"  # what people in Europe dial before a country code
@@ -127,7 +126,7 @@ class Flow:
 
     def offers_office(self, node, digits, part):
         """Whether `digits` at this part of `node` is the nearest-office key."""
-        if not (self.offices and digits == OFFICE_KEY and node.type in ("answer", "country")):
+        if not (self.offices and digits == self.keys.get("office") and node.type in ("answer", "country")):
             return False
         return node.type == "country" or part + 1 >= len(self.content.chunks(node))
 

@@ -43,7 +43,6 @@ PAIRS = tuple(f"{n:02d}" for n in range(100))  # a postcode is said as two numbe
 def used_prompts(content):
     """Every prompt id the line can say, with where it is used."""
     used = {p: "the call flow" for p in SYSTEM_PROMPTS}
-    used.update({p: "the office finder" for p in OFFICE_PROMPTS})
     used.update({p: "safe-country answers" for p in RESULT_PROMPTS})
     used.update({p: "lists from facts/" for p in LIST_PROMPTS})
     for group in content.safe_list.groups():
@@ -56,6 +55,8 @@ def used_prompts(content):
             used.setdefault(utterance.prompt, f"node {node.id}")
         if node.caller_country.get("prompt"):
             used[node.caller_country["prompt"]] = f"node {node.id}"
+    for prompt in OFFICE_PROMPTS:  # last, so the prompts' numbers staff know stay as they were
+        used.setdefault(prompt, "the office finder")
     return used
 
 
