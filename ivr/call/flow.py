@@ -10,10 +10,9 @@ from ..content import countries
 from ..content.utterance import Utterance as U
 from . import twiml
 from .language_menu import LanguageMenu
-from .office_finder import OfficeFinder
+from .office_finder import NODE as OFFICE_NODE, OfficeFinder
 from .paths import key_path, language_path, node_path
 
-OFFICE_NODE = "find_office"
 MAX_ENTRY_DIGITS = 6  # the longest dialling code a caller needs to type ("1876")
 INTERNATIONAL_PREFIX = "00"  # what people in Europe dial before a country code
 
