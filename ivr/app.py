@@ -7,7 +7,7 @@ from .call import office_views, webhooks
 from .phone import views as phone
 from .config import EXTENSION
 from .services import Services
-from .staff import stats_page, views as admin, web as staff_web
+from .staff import entrance as staff_line, offices_page, stats_page, views as admin, web as staff_web
 from .store import db
 
 
@@ -50,12 +50,14 @@ def create_app(test_config=None, serving=False):
     staff_web.init_app(app, serving)
     webhooks.init_app(app)
     office_views.init_app(app)
+    staff_line.init_app(app)  # /voice/staff: recording by phone
     audio_serving.init_app(app)
     phone.init_app(app)
     admin.init_app(app)
     stats_page.init_app(app)
+    offices_page.init_app(app)
     # Not forms: Twilio signs its webhooks; the web phone posts JSON and changes nothing.
-    staff_web.exempt(webhooks.bp, office_views.bp, phone.bp)
+    staff_web.exempt(webhooks.bp, office_views.bp, staff_line.bp, phone.bp)
     if serving:
         services.warm_in_background()
     return app

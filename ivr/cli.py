@@ -7,6 +7,7 @@ import click
 from . import config
 from .report import answer_timing, missing_lines, record_first
 from .jobs.worker import worker_command
+from .offices.commands import offices_group
 from .stats.commands import stats_group
 
 
@@ -23,6 +24,7 @@ def main():
 
 main.add_command(stats_group)
 main.add_command(worker_command)
+main.add_command(offices_group)
 
 
 @main.command("check")
@@ -173,6 +175,11 @@ def db_upgrade_command():
         raise click.ClickException(f"cannot upgrade {db.describe(database.url)}: {exc.__class__.__name__}: {exc}") from exc
     said = "already at" if before == head else f"upgraded from {before or 'empty'} to"
     click.echo(f"Database {db.describe(database.url)}: {said} revision {head}.")
+    from .offices.records import seed_if_empty
+
+    with database.transaction() as session:
+        if loaded := seed_if_empty(session):  # a first start: the offices' starting set
+            click.echo(f"Loaded the starting set of {loaded} offices (facts/offices.toml).")
 
 
 def _staff_session():

@@ -16,15 +16,12 @@ def records_session():
     from .store import db
 
     url = config.from_environment()["DATABASE_URL"]
-    database = db.Database(url)
     try:
-        if not db.is_current(database):
-            if url:
-                raise click.ClickException("The database is not at the newest schema: run `ivr db upgrade` first.")
-            db.upgrade(database)
+        return db.current_session(url)
+    except db.NotUpgraded as exc:
+        raise click.ClickException(str(exc)) from exc
     except SQLAlchemyError as exc:
-        raise click.ClickException(f"cannot open {db.describe(database.url)}: {exc}") from exc
-    return database.session()
+        raise click.ClickException(f"cannot open {db.describe(db.resolve_url(url))}: {exc}") from exc
 
 
 def current_recordings():

@@ -83,6 +83,9 @@ SETTINGS = (
     Setting("TWILIO_PHONE_NUMBER", "", "the line's own number in E.164: SMS and calls back come from it"),
     Setting("NUMBER_KEYS", "", "Fernet keys, comma-separated, newest first: seal numbers kept for a callback or SMS"),
     Setting("JOB_RETRY_SECONDS", "30,120,600", "waits before each retry of a failed background job"),
+    # Recording by phone: calls to these Twilio numbers (comma-separated E.164) are the
+    # staff line (/voice/staff: staff number, PIN, then a prompt to record); none: off.
+    Setting("STAFF_LINE_NUMBERS", "", "the Twilio number(s) that are the staff recording line; empty: no staff line"),
     Setting("CLOCK_SECONDS", 15, "how often the worker's clock looks for periodic work that is due"),
 )
 DEFAULTS = {s.name: s.default for s in SETTINGS}

@@ -42,12 +42,18 @@ def csp_nonce():
     return g.csp_nonce
 
 
-def content_security_policy(nonce, media_origin):
+def allow_blob_media():
+    """This page plays audio its own script made (a take recorded in the browser,
+    previewed from a blob: URL): only such a page's policy allows blob: media."""
+    g.csp_blob_media = True
+
+
+def content_security_policy(nonce, media_origin, blob_media=False):
     """Only this page's own inline code, this line's own stylesheets (the admin's),
-    requests to this line, and audio from it."""
+    requests to this line, and audio from it (and from its own script, blob_media)."""
     inline = f" 'nonce-{nonce}'" if nonce else ""
     script = inline or " 'none'"
-    media = f" {media_origin}" if media_origin else ""
+    media = (f" {media_origin}" if media_origin else "") + (" blob:" if blob_media else "")
     return "; ".join((
         "default-src 'none'",
         f"script-src{script}",
@@ -86,7 +92,8 @@ def init_app(app):
     def headers(response):
         if response.mimetype == "text/html":
             media = _origin(app.config["PUBLIC_BASE_URL"])
-            response.headers["Content-Security-Policy"] = content_security_policy(g.get("csp_nonce"), media)
+            response.headers["Content-Security-Policy"] = content_security_policy(
+                g.get("csp_nonce"), media, g.get("csp_blob_media", False))
             response.headers["X-Frame-Options"] = "DENY"
         return response
 

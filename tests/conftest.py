@@ -65,6 +65,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--autoplay-policy=no-user-gesture-required",
     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+    # A microphone for the admin's recorder: a fake device (a tone that beeps), allowed
+    # without asking. Pages that never ask for it are unaffected.
+    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
 ]
 
 

@@ -44,7 +44,7 @@ def test_log_in_see_the_home_page_log_out(live_admin, staff, page):
     assert page.url == url + "/admin"
     assert page.get_by_role("heading", level=1).inner_text() == "Hello, ada"
     areas = page.locator(".areas h3").all_inner_texts()
-    assert areas == ["Web phone", "Prompts and recordings", "Staff", "Audit log", "Statistics"]
+    assert areas == ["Web phone", "Prompts and recordings", "Staff", "Audit log", "Statistics", "Offices"]
     # The stylesheet loaded (the page is not unstyled): the header bar is laid out in a row.
     assert page.evaluate("getComputedStyle(document.querySelector('.bar')).display") == "flex"
     page.screenshot(path=SCREENSHOT, full_page=True)

@@ -72,6 +72,8 @@ def test_no_import_cycles_between_rooms():
     # The direction a request walks: the web app down to content, never back up.
     assert "call" not in graph["content"] and "audio" not in graph["content"]
     assert "call" not in graph["audio"] and "dev" not in graph["audio"] and "dev" not in graph["call"]
+    # The call room uses the offices, and staff use the call room: offices use neither.
+    assert not {"call", "staff", "services", "app"} & graph["offices"]
 
 
 def test_content_and_the_audio_build_load_neither_flask_nor_twiml():
@@ -99,6 +101,6 @@ def test_the_command_lists_the_lines_own_commands_each_with_a_purpose():
     assert result.exit_code == 0
     listed = result.output.split("Commands:")[1].split("\n")
     commands = {line.split()[0]: " ".join(line.split()[1:]) for line in listed if line.strip()}
-    assert set(commands) == {"audio", "call", "check", "db", "recordings", "staff", "stats", "worker"}
+    assert set(commands) == {"audio", "call", "check", "db", "offices", "recordings", "staff", "stats", "worker"}
     assert all(purpose and not purpose.endswith("...") for purpose in commands.values()), commands
     assert "Flask" not in result.output and "--env-file" not in result.output

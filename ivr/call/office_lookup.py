@@ -8,7 +8,9 @@ offices package it gives None and the line says where to ask in person instead.
 """
 import importlib
 import importlib.util
+import logging
 
+log = logging.getLogger(__name__)
 MAX_CODE_STEP = 9  # a code not in the data takes the closest one only this near (a typo, a PO box)
 
 
@@ -19,6 +21,15 @@ class OfficeLookup:
         self._nearest = nearest  # nearest(offices, lat, lon, at=None) -> (OfficeInfo, km)
         self._status = status  # status(office, at) -> OpenNow | NextHours | Unknown
         self._province_points = None
+
+    def offices(self):
+        """The directory's offices; none while the database cannot be read (the caller
+        hears that no office can be found now, never an error)."""
+        try:
+            return self.directory.offices()
+        except Exception as exc:  # noqa: BLE001 - a database down must not drop a call
+            log.warning("offices: the directory cannot be read: %s", type(exc).__name__)
+            return ()
 
     def known(self, code):
         return self.postcodes.centroid(code) is not None
@@ -36,7 +47,7 @@ class OfficeLookup:
 
     def find(self, code, at=None):
         """(office, km) nearest postcode `code`, or None (no offices, unknown code)."""
-        point, offices = self.postcodes.centroid(code), self.directory.offices()
+        point, offices = self.postcodes.centroid(code), self.offices()
         if point is None or not offices:
             return None
         return self._nearest(offices, point[0], point[1], at=at)
@@ -59,7 +70,7 @@ class OfficeLookup:
     def for_province(self, province_id, at=None):
         """(office, km): of the offices in the province, the one nearest its centre (any
         office when it has none); None when there is none at all."""
-        point, offices = self._points().get(province_id), self.directory.offices()
+        point, offices = self._points().get(province_id), self.offices()
         if point is None or not offices:
             return None
         inside = [o for o in offices if o.postcode and self.known(o.postcode)

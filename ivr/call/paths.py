@@ -31,3 +31,15 @@ def office_path(lang, what="", pc="", prov="", typed="", page=0, part=0, tries=0
     postcode or a province, its keys, the dialled call's end, the provinces."""
     base = f"/voice/{lang}/office" + (f"/{what}" if what else "")
     return _path(base, pc=pc, prov=prov, typed=typed, page=page, part=part, tries=tries, new=new)
+# The staff recording line (ivr.staff.entrance): a call to one of STAFF_LINE_NUMBERS
+# is sent there from /voice; the Twilio number may also point at it directly.
+STAFF_PATH = "/voice/staff"
+
+
+def staff_numbers(settings):
+    return {number.strip() for number in settings["STAFF_LINE_NUMBERS"].split(",") if number.strip()}
+
+
+def is_staff_line(settings, called):
+    """Whether `called` (the Twilio number the call came in on) is the staff line."""
+    return bool(called) and called in staff_numbers(settings)

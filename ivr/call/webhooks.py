@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, request
 
 from ..config import EXTENSION
 from ..content.tree import KEYPAD
-from . import stats
+from . import paths, stats, twiml
 from .language_menu import Place
 from .signature import twilio_only
 
@@ -93,6 +93,8 @@ def _place():
 @bp.route("", methods=["POST"])
 @twilio_only
 def incoming():
+    if paths.is_staff_line(current_app.config, request.form.get("To", "")):
+        return Response(str(twiml.redirect(paths.STAFF_PATH)), mimetype="text/xml")  # not a caller: no count
     services = line()
     caller = _from()
     hashed = services.callers.hash(caller)
@@ -129,7 +131,8 @@ def status():
     # Twilio's call status callback: logged, so operators can follow calls, and counted.
     sid, state, duration = (_shown(name, valid) for name, valid in (
         ("CallSid", CALL_SID.fullmatch), ("CallStatus", CALL_STATUSES.__contains__), ("CallDuration", DURATION.fullmatch)))
-    line().stats.status(sid if sid != "-" else "", state == "completed", int(duration) if duration != "-" else None)
+    if not paths.is_staff_line(current_app.config, request.form.get("To", "")):  # staff calls are not the line's use
+        line().stats.status(sid if sid != "-" else "", state == "completed", int(duration) if duration != "-" else None)
     log.info(
         "call %s %s duration=%s",
         _shown("CallSid", CALL_SID.fullmatch),

@@ -9,8 +9,7 @@ Flask + gunicorn. The servers' CPU time per request (Linux /proc) gives a second
 ratio that background load hardly moves. This is a report, not a test: it always
 exits 0 unless a server cannot start.
 
-More benchmarks (audio serving, build time, memory) are more functions in BENCHES,
-each returning Rows for the same table and JSON file.
+More benchmarks are functions in BENCHES, each returning Rows for the same table.
 """
 import argparse
 import json
@@ -25,6 +24,7 @@ from urllib.parse import urlencode, urlsplit
 
 from ..call import twilio_request
 from ..config import ROOT
+from .bench_offices import bench_offices
 from .load import WORKERS, ServerFailed, Stats, load, paired, serve, worker_peak_rss_mb
 
 TARGET_RPS_RATIO = 0.8
@@ -228,7 +228,7 @@ def bench_timing(opts, env):
 
 
 # The build comes first: the answer times and the webhooks then use its audio.
-BENCHES = [bench_build, bench_timing, bench_webhooks]
+BENCHES = [bench_build, bench_timing, bench_webhooks, bench_offices]
 
 
 # -- report --------------------------------------------------------------------

@@ -29,6 +29,7 @@ from pathlib import Path
 from .. import config
 from ..app import create_app
 from ..audio.build import build
+from ..offices.records import seed_if_empty
 from ..store import db
 from ..store.redis import EmbeddedRedis
 from ..store.sealed import new_key
@@ -110,7 +111,10 @@ def prepared_app(settings):
     settings["SECRET_KEY"] = settings["SECRET_KEY"] or development_secret(settings, "secret_key")
     settings["CALLER_HASH_KEY"] = settings["CALLER_HASH_KEY"] or development_secret(settings, "caller_hash_key")
     settings["NUMBER_KEYS"] = settings["NUMBER_KEYS"] or development_secret(settings, "number_key", new_key)
-    db.upgrade(db.Database(settings["DATABASE_URL"]))
+    database = db.Database(settings["DATABASE_URL"])
+    db.upgrade(database)
+    with database.transaction() as session:
+        seed_if_empty(session)  # a first start: the offices' starting set (facts/offices.toml)
     if not settings["TWILIO_AUTH_TOKEN"]:
         settings["IVR_DEVELOPMENT"] = True
         say("NOTE: TWILIO_AUTH_TOKEN is not set: webhooks are NOT checked for Twilio's signature.\n"

@@ -23,9 +23,9 @@ from .rules import StaffError, check_password, check_pin_rules, check_role, norm
 
 # What each role may do; the admin shows and checks these. Admins may do everything.
 PERMISSIONS = {
-    "editor": frozenset({"phone", "recordings", "stats"}),
+    "editor": frozenset({"phone", "recordings", "stats", "offices"}),
     "agent": frozenset({"phone", "callbacks"}),
-    "admin": frozenset({"phone", "recordings", "callbacks", "staff", "audit", "stats"}),
+    "admin": frozenset({"phone", "recordings", "callbacks", "staff", "audit", "stats", "offices"}),
 }
 DUTIES = {
     "editor": "Editors change prompts and recordings.",

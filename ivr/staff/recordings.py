@@ -69,10 +69,12 @@ def all_current(session, lang=None):
     return {recording.item_id: recording for recording in session.scalars(query)}
 
 
-def add(session, item, raw, actor, now=None):
+def add(session, item, raw, actor, now=None, audio=None, details=None):
     """Make `raw` (an uploaded file's bytes) the current recording of `item` (a
-    registry Item). Nothing changes when it is refused."""
-    audio = to_phone(raw)
+    registry Item). Nothing changes when it is refused. `audio` instead of `raw`: bytes
+    already checked and made telephone-ready by to_phone (a take made by phone);
+    `details` adds to the audit entry (how it was made)."""
+    audio = to_phone(raw) if audio is None else audio
     previous = current(session, item.id)
     if previous is not None:
         previous.current = False
@@ -84,7 +86,7 @@ def add(session, item, raw, actor, now=None):
     session.flush()
     record_audit(session, actor, "recording.add", target=item.id, details={
         "recording": recording.id, "seconds": round(recording.seconds, 2),
-        "replaces": previous.id if previous is not None else None,
+        "replaces": previous.id if previous is not None else None, **(details or {}),
     }, now=now)
     return recording
 

@@ -39,6 +39,8 @@ AREAS = [
     Area("audit", "Audit log", "admin.audit", "Who changed what, and when."),
     Area("stats", "Statistics", "stats.page",
          "What the line is used for: calls by language, the way to each answer, where callers give up."),
+    Area("offices", "Offices", "offices.page",
+         "Where callers are sent: each office's address, phone, consulting hours, closures and when they were verified."),
 ]
 
 

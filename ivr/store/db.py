@@ -187,6 +187,26 @@ def is_current(database):
     return current == head
 
 
+class NotUpgraded(RuntimeError):
+    pass
+
+
+def current_session(url, first_start=None):
+    """A session on a database at the newest schema, for the `ivr` commands. A local
+    run's embedded SQLite (no DATABASE_URL) is brought up to date here, then
+    `first_start(session)` fills it (committed); a configured database must be
+    upgraded by `ivr db upgrade` first (NotUpgraded)."""
+    database = Database(url)
+    if not is_current(database):
+        if url:
+            raise NotUpgraded("The database is not at the newest schema: run `ivr db upgrade` first.")
+        upgrade(database)
+        if first_start is not None:
+            with database.transaction() as session:
+                first_start(session)
+    return database.session()
+
+
 # -- the web app --------------------------------------------------------------------------
 def init_app(app):
     """One Database per app (from DATABASE_URL), one session per request."""

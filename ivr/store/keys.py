@@ -74,3 +74,13 @@ SMS_ONCE = NAMESPACE + "sms:{sid}:{office}"
 
 def sms_once(sid, office):
     return SMS_ONCE.format(sid=sid, office=office)
+
+
+# A take recorded on the staff line, by Twilio's RecordingSid, until it is kept or
+# expires: a hash of its telephone audio (or why it was refused), the keep (prompt and
+# staff member) and, once kept, the recording it became: ivr:staff:take:<RecordingSid>.
+STAFF_TAKE = NAMESPACE + "staff:take:{sid}"
+
+
+def staff_take(sid):
+    return STAFF_TAKE.format(sid=sid)

@@ -9,11 +9,18 @@ migrations make exactly these tables).
               itself (a platform's disk may be wiped), the text it says, who made it,
               and whether it is the current one (earlier ones are kept for undo)
   DailyStat   one day's count of one counter (ivr.stats), rolled up from Redis
+  Office      a place callers are sent to (a Council office, a reception location):
+              address, postcode, coordinates, phone, desk languages, what the line
+              may say of its hours, active; with OfficeHours (consulting hours per
+              weekday, spreekuur and juridisch spreekuur apart), OfficeClosure (closed
+              dates with a reason) and OfficeCheck (when each field was last verified,
+              against which source). Kept by ivr.offices.records.
 """
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, Float, Integer, LargeBinary, String, Text, false, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (JSON, BigInteger, CheckConstraint, Date, Float, ForeignKey, Integer, LargeBinary, String, Text,
+                        Time, false, text, true)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base, UTCDateTime, utcnow
 
@@ -98,3 +105,83 @@ class DailyStat(Base):
 
     def __repr__(self):
         return f"<DailyStat {self.day} {self.name}={self.count}>"
+
+
+# -- offices (ivr.offices) -------------------------------------------------------------------
+SAY_HOURS = ("verified", "check", "never")  # what the line may say of an office's hours
+HOURS_KINDS = ("spreekuur", "juridisch")  # consulting hours; juridisch spreekuur kept apart
+CHECKED_FIELDS = ("name", "address", "location", "phone", "hours", "languages")
+
+
+class Office(Base):
+    __tablename__ = "offices"
+    __table_args__ = (
+        CheckConstraint("say_hours IN ('verified', 'check', 'never')", name="say_hours"),
+        CheckConstraint("kind IN ('council', 'reception')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)  # stable name for files and the CLI
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # council (an office) or reception (a location)
+    place: Mapped[str] = mapped_column(String(100))
+    street: Mapped[str | None] = mapped_column(String(200))  # empty unless a source gives it
+    postcode: Mapped[str] = mapped_column(String(7))  # "9561" or "9561 AB"
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    phone: Mapped[str | None] = mapped_column(String(20))  # E.164; an office's public number
+    languages: Mapped[list] = mapped_column(JSON, default=list)  # codes spoken at the desk
+    say_hours: Mapped[str] = mapped_column(String(16), default="never", server_default="never")
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    notes: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    hours: Mapped[list["OfficeHours"]] = relationship(
+        back_populates="office", cascade="all, delete-orphan", order_by="(OfficeHours.weekday, OfficeHours.opens)")
+    closures: Mapped[list["OfficeClosure"]] = relationship(
+        back_populates="office", cascade="all, delete-orphan", order_by="OfficeClosure.starts")
+    checks: Mapped[list["OfficeCheck"]] = relationship(
+        back_populates="office", cascade="all, delete-orphan", order_by="OfficeCheck.field")
+
+    def __repr__(self):
+        return f"<Office {self.id} {self.slug}{'' if self.active else ' inactive'}>"
+
+
+class OfficeHours(Base):
+    """One consulting session: a weekday (0 Monday) from `opens` to `closes`, local time."""
+    __tablename__ = "office_hours"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+        CheckConstraint("kind IN ('spreekuur', 'juridisch')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    opens: Mapped[time] = mapped_column(Time)
+    closes: Mapped[time] = mapped_column(Time)
+    office: Mapped[Office] = relationship(back_populates="hours")
+
+
+class OfficeClosure(Base):
+    """Closed from `starts` to `ends` (both days included), e.g. a holiday or a move."""
+    __tablename__ = "office_closures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id", ondelete="CASCADE"), index=True)
+    starts: Mapped[date] = mapped_column(Date)
+    ends: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200))
+    office: Mapped[Office] = relationship(back_populates="closures")
+
+
+class OfficeCheck(Base):
+    """When one field of an office was last verified, and against what."""
+    __tablename__ = "office_checks"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id", ondelete="CASCADE"), primary_key=True)
+    field: Mapped[str] = mapped_column(String(16), primary_key=True)  # one of CHECKED_FIELDS
+    verified: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(Text)
+    office: Mapped[Office] = relationship(back_populates="checks")
