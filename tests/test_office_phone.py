@@ -195,7 +195,9 @@ def test_lookups_are_counted_by_province(office_app, phone):
     assert added == ["office:North Holland", "office:Drenthe"]
 
 
-def test_without_office_data_the_postcode_node_says_where_to_ask(client):
+def test_without_office_data_the_postcode_node_says_where_to_ask(app, client):
+    services = of(app)
+    services.flow = Flow(services.content, services.speech, services.settings, None)
     text = said(parse(client.post("/voice/en/find_office")))
     assert "For personal advice, go to the Dutch Council for Refugees" in text
     assert redirect_of(parse(client.post("/voice/en/office?pc=1017"))) == "/voice/en/find_office"

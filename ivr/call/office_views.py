@@ -14,7 +14,7 @@ from .paths import node_path
 from .signature import twilio_only
 from .webhooks import _cached, _counter, _digits, _flag, _from, _sid, line
 
-bp = Blueprint("offices", __name__, url_prefix="/voice")
+bp = Blueprint("office_finder", __name__, url_prefix="/voice")
 SMS_SAID = {office_sms.QUEUED: "sms_sending", office_sms.FAILED: "sms_failed", office_sms.NO_NUMBER: "sms_no_number"}
 
 
