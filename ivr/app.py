@@ -3,7 +3,7 @@ from flask import Flask
 
 from . import config, web
 from .audio import serving as audio_serving
-from .call import office_views, webhooks
+from .call import fastpath, office_views, webhooks
 from .phone import views as phone
 from .config import EXTENSION
 from .services import Services
@@ -58,6 +58,11 @@ def create_app(test_config=None, serving=False):
     offices_page.init_app(app)
     # Not forms: Twilio signs its webhooks; the web phone posts JSON and changes nothing.
     staff_web.exempt(webhooks.bp, office_views.bp, staff_line.bp, phone.bp)
+    # Cached webhook answers and audio in memory before Flask (the same checks:
+    # ivr.call.fastpath, audio.serving.from_memory); every answer's headers around both.
+    answerers = [lambda environ, host: fastpath.answer(services, app.config, environ, host),
+                 lambda environ, host: audio_serving.from_memory(services, environ)]
+    app.wsgi_app = web.with_every_answer_headers(web.FastAnswers(app.wsgi_app, app.config, answerers))
     if serving:
         services.warm_in_background()
     return app

@@ -21,7 +21,7 @@ from ivr.services import of
 from ivr.stats import report as reports
 from ivr.stats.rollup import rollup
 from ivr.store.db import Database
-from ivr.store.models import DailyStat
+from ivr.store.models import DailyStat, MonthlyStat
 from ivr.store.callers import caller_hash
 
 from support import STAFF_PASSWORD, log_in
@@ -117,6 +117,10 @@ def test_the_csv_and_the_cli_say_the_counts(counted, redis_url, db_url, monkeypa
     assert f"{_today().isoformat()},country:MA,1" in export.splitlines()
     assert re.search(r"Calls: 3\b", printed) and re.search(r"MA\s+1\b", printed)
     assert '<strong id="calls">3</strong>' in page
+    # Unique callers this month: Anna (twice) and Bilal are two.
+    assert re.search(rf"{_today():%Y-%m}\s+2\b", printed.split("Unique callers per month")[1])
+    months = page.split('id="months"')[1].split("</table>")[0]
+    assert f"<th scope=\"row\">{_today():%Y-%m}</th><td class=\"n\">2</td>" in months
 
 
 def test_counts_under_the_threshold_are_fewer_than_it(redis_url, db_url, serve_app, monkeypatch):
@@ -126,6 +130,8 @@ def test_counts_under_the_threshold_are_fewer_than_it(redis_url, db_url, serve_a
     assert f"{_today().isoformat()},calls,fewer than 5" in export.splitlines()
     assert "duration_seconds" not in export  # three calls' total length would tell their length
     assert "Calls: fewer than 5" in printed
+    assert re.search(rf"{_today():%Y-%m}\s+fewer than 5", printed.split("Unique callers per month")[1])
+    assert "<rect" not in page.split('id="months"')[1].split("</table>")[0]
     assert '<strong id="calls">fewer than 5</strong>' in page
     # A hidden count draws no bar: no width can tell it.
     assert "<rect" not in page.split('id="days"')[1].split("</table>")[0]
@@ -147,6 +153,22 @@ def test_the_rollup_is_idempotent_and_history_outlives_redis(counted, database, 
         assert rollup(session, breaker, _today()) == 0  # Redis has nothing: the rows stay
         counts = reports.load(session, breaker, _today(), _today())[_today()]
     assert counts == rows
+
+
+def test_a_months_unique_callers_are_rolled_up_never_lowered_and_read_back(counted, database, redis_url, serve_app):
+    breaker, month = of(counted).store.breaker, _today().replace(day=1)
+    with database.session() as session:
+        rollup(session, breaker, _today())
+        rollup(session, breaker, _today())  # again: still one row, the same count
+        rows = [(row.month, row.name, row.count) for row in session.query(MonthlyStat)]
+    assert rows == [(month, "callers", 2)]
+    redis.Redis.from_url(redis_url).flushall()  # Redis lost the month: it counts again from nothing
+    _call(serve_app(counted), BILAL, "1 -", 10, counted)
+    with database.session() as session:
+        rollup(session, breaker, _today())
+        assert session.get(MonthlyStat, (month, "callers")).count == 2  # one caller since: not lowered
+        report = reports.gather(session, breaker, _today(), _today(), of(counted).content.tree, 1)
+    assert report.months == {month: 2}
 
 
 def test_the_rollup_command(counted, db_url, redis_url, monkeypatch):
@@ -236,6 +258,10 @@ def test_the_page_shows_its_charts_in_a_browser(redis_url, db_url, serve_app, pa
     fills = {today_bar.locator("rect").nth(n).evaluate("r => getComputedStyle(r).fill") for n in (0, 1)}
     assert len(fills) == 2 and "rgb(0, 0, 0)" not in fills  # one colour a language
     assert page.locator("#funnel tbody tr").count() >= 6
+    # This month's unique callers (two), drawn as a bar as wide as the chart's largest.
+    month = page.locator("#months tr", has=page.locator("th", has_text=f"{_today():%Y-%m}"))
+    assert month.locator("td.n").inner_text() == "2"
+    assert month.locator("svg.hbar rect").count() == 1 and month.locator("svg.hbar").bounding_box()["width"] > 200
     page.get_by_role("link", name="Download CSV").wait_for()
 
 

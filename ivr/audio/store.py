@@ -21,11 +21,10 @@ import threading
 import time
 from pathlib import Path
 
-from cachetools import LRUCache
-
 from ..store import keys
 from ..store.breaker import Breaker
 from . import encoding
+from .memory import MemoryCache
 
 log = logging.getLogger(__name__)
 
@@ -34,35 +33,9 @@ MANIFEST_FILE = "manifest.json"
 # Audio and the manifest are public: a web process running as another user reads them.
 FILE_MODE = 0o644
 BATCH = 200  # keys per Redis round trip when warming the whole build
-CHECK_BATCH = 50  # keys read and hashed between two yields when checking it (a few ms)
+CHECK_BATCH = 20  # keys read and hashed between two rests when checking it (a millisecond or two)
+MAX_REST = 0.05  # seconds: the longest rest between two batches of background work
 UNAVAILABLE = object()  # what manifest_version() says when Redis cannot be asked
-
-
-class MemoryCache:
-    """The most played audio in this worker, bounded in bytes (an LRU cache that
-    several request threads share, hence the lock)."""
-
-    def __init__(self, budget):
-        self.budget = budget
-        self.items = LRUCache(maxsize=max(budget, 1), getsizeof=len)
-        self.lock = threading.Lock()
-
-    @property
-    def used(self):
-        return self.items.currsize
-
-    def __contains__(self, key):
-        return key in self.items
-
-    def get(self, key):
-        with self.lock:
-            return self.items.get(key)
-
-    def put(self, key, data):
-        if len(data) > self.budget:
-            return
-        with self.lock:
-            self.items[key] = data
 
 
 def content_key(**inputs):
@@ -165,8 +138,9 @@ class AudioStore:
         not in this worker's memory, not in Redis, not on disk."""
         items = [(key, expected) for key, expected in wanted.items() if key not in self.memory]
         bad = set()
+        began = time.perf_counter()
         for start in range(0, len(items), batch):
-            time.sleep(0)  # let requests run: under gevent, hashing files never yields by itself
+            began = rest(began)
             part = items[start : start + batch]
             found = self.breaker.call(lambda r: _get_many(r, [k for k, _ in part])) or [None] * len(part)
             for (key, expected), data in zip(part, found):
@@ -256,9 +230,9 @@ class AudioStore:
         if manifest:
             self.publish_manifest(manifest, only_if_absent=True)
         wanted = sorted({entry["key"]: entry.get("digest") for entry in manifest.values()}.items())
-        copied = 0
+        copied, began = 0, time.perf_counter()
         for start in range(0, len(wanted), batch):
-            time.sleep(0)  # let requests run (see unservable)
+            began = rest(began)
             part = wanted[start : start + batch]
             if client.exists(*[keys.audio(k) for k, _ in part]) == len(part):
                 continue
@@ -286,6 +260,14 @@ class AudioStore:
         thread = threading.Thread(target=run, daemon=True, name="audio-warm")
         thread.start()
         return thread
+
+
+def rest(since):
+    """Between two batches of background work (checking or copying a build): rest as long
+    as the batch took, so it takes at most half of a worker busy with calls (under gevent
+    the sleep lets requests run; hashing never yields). When the next batch begins."""
+    time.sleep(min(time.perf_counter() - since, MAX_REST))
+    return time.perf_counter()
 
 
 def _get_many(client, names):

@@ -64,11 +64,12 @@ class Flow:
         return self.caller_region(caller)
 
     @staticmethod
-    def caller_region(caller):
-        return countries.region_of_caller(caller) if caller else None
+    def caller_region(caller, parsed=None):
+        return countries.region_of_caller(caller, parsed) if caller else None
 
     def knows(self, lang, node_id):
-        return lang in self.languages() and self.tree.get(node_id) is not None
+        # `lang in self.languages()`, without asking the speech about every language
+        return lang in self.content.catalogues and self.speech.can_speak(lang) and self.tree.get(node_id) is not None
 
     def node(self, lang, node_id, part=0, tries=0, caller="", cc="", intro=(), new=0):
         if not self.knows(lang, node_id):

@@ -12,10 +12,45 @@ from .office_finder import KEY_SMS
 from .office_words import said_key
 from .paths import node_path
 from .signature import twilio_only
-from .webhooks import _cached, _counter, _digits, _flag, _from, _sid, line
+from .answers import Answer, Sent, cache_key
+from .webhooks import base_url, line
 
 bp = Blueprint("office_finder", __name__, url_prefix="/voice")
 SMS_SAID = {office_sms.QUEUED: "sms_sending", office_sms.FAILED: "sms_failed", office_sms.NO_NUMBER: "sms_no_number"}
+
+
+def _sent():
+    return Sent(request.args, request.form)
+
+
+def _cached(key, make):
+    """The TwiML for `key`, made once (the webhooks' cache, keyed as theirs are)."""
+    services = line()
+    full_key = cache_key(services, Answer(key, make), base_url())
+    text = services.twiml_cache.get(full_key)
+    if text is None:
+        text = services.twiml_cache.put(full_key, str(make()))
+    return Response(text, mimetype="text/xml")
+
+
+def _counter(name):
+    return _sent().counter(name)
+
+
+def _flag(name):
+    return _sent().flag(name)
+
+
+def _digits():
+    return _sent().digits()
+
+
+def _from():
+    return _sent().caller()
+
+
+def _sid():
+    return _sent().sid()
 
 
 def _office_key(office):

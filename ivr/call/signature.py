@@ -10,12 +10,23 @@ def request_url(req, base_url):
     """The URL Twilio signed for this request (see twilio_request.public_url): the path
     and query exactly as the request line sent them (req.url would re-quote them, and
     Twilio signs "?page=%C2%B2" as it sent it)."""
-    target = req.environ.get("RAW_URI") or req.environ.get("REQUEST_URI") or ""
-    if not target.startswith("/"):  # a server that keeps no raw target: rebuilt from parts
+    target = raw_target(req.environ)
+    if not target:  # a server that keeps no raw target: rebuilt from parts
         query = req.query_string.decode("latin-1")
         target = req.script_root + req.path + (f"?{query}" if query else "")
-    path_and_query = target.removeprefix(req.script_root)
-    return twilio_request.public_url(f"{req.scheme}://{req.host}{target}", path_and_query, base_url)
+    return signed_url(req.scheme, req.host, req.script_root, target, base_url)
+
+
+def raw_target(environ):
+    """The path and query as the request line sent them, when the server kept it."""
+    target = environ.get("RAW_URI") or environ.get("REQUEST_URI") or ""
+    return target if target.startswith("/") else ""
+
+
+def signed_url(scheme, host, script_root, target, base_url):
+    """The URL Twilio signed, from the request's scheme, host and raw target."""
+    path_and_query = target.removeprefix(script_root)
+    return twilio_request.public_url(f"{scheme}://{host}{target}", path_and_query, base_url)
 
 
 def twilio_only(view):

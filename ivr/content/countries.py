@@ -45,10 +45,19 @@ def _only_region(code):
     return regions[0], frozenset((desc.possible_length or ()) + (desc.possible_length_local_only or ()))
 
 
-def region_of_caller(number):
+def parse_caller(number):
+    """phonenumbers' reading of a caller's number (E.164, as Twilio sends it), or None."""
+    try:
+        return phonenumbers.parse(number or "", None)
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def region_of_caller(number, parsed=None):
     """The country of a caller's number when it is a possible foreign one, else None.
     Every webhook that starts a call asks this, so Twilio's E.164 form ("+212...")
-    of a code only one country uses is read from phonenumbers' metadata directly."""
+    of a code only one country uses is read from phonenumbers' metadata directly.
+    `parsed`: parse_caller(number), when the caller has it already."""
     digits = (number or "")[1:]
     if number.startswith("+") and digits.isascii() and digits.isdigit():
         for length in (1, 2, 3):
@@ -60,9 +69,8 @@ def region_of_caller(number):
                     possible = len(digits) - length in lengths
                     return region if possible and region != HOME_REGION else None
                 break
-    try:
-        parsed = phonenumbers.parse(number or "", None)
-    except phonenumbers.NumberParseException:
+    parsed = parse_caller(number) if parsed is None else parsed
+    if parsed is None:
         return None
     region = phonenumbers.region_code_for_number(parsed)
     if not region or region == HOME_REGION or not phonenumbers.is_possible_number(parsed):

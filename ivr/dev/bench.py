@@ -25,7 +25,7 @@ from urllib.parse import urlencode, urlsplit
 from ..call import twilio_request
 from ..config import ROOT
 from .bench_offices import bench_offices
-from .load import WORKERS, ServerFailed, Stats, load, paired, serve, worker_peak_rss_mb
+from .load import WORKERS, ServerFailed, Stats, paired, serve, warm_up, worker_peak_rss_mb
 
 TARGET_RPS_RATIO = 0.8
 RESULTS = ROOT / "instance" / "bench.json"
@@ -137,9 +137,8 @@ def bench_webhooks(opts, env):
     with serve("ivr.dev.bench:bare_app()", {"BENCH_AUDIO_FILE": str(Path(env["AUDIO_DIR"]) / audio_path.rsplit("/", 1)[1])}) as bare_url, \
             serve("ivr:create_app(serving=True)", env) as app_url:
         base = (bare_url, BARE_PATH, TWILIO_FORM)
-        # Warm both servers (first requests import and cache things), unmeasured.
-        load(bare_url, BARE_PATH, TWILIO_FORM, opts.warmup, opts.threads, warmup=0)
-        load(app_url, "/voice", TWILIO_FORM, opts.warmup, opts.threads, warmup=0)
+        # Warm both servers, unmeasured, and let the app's worker finish its start-up work.
+        settled = warm_up([(bare_url, BARE_PATH, TWILIO_FORM), (app_url, "/voice", TWILIO_FORM)], opts.warmup, opts.threads)
         rows, every_base = [], Stats()
         for label, path, extra, expect, targeted in WEBHOOKS:
             form = {**TWILIO_FORM, **extra}
@@ -150,7 +149,7 @@ def bench_webhooks(opts, env):
             rows.append(row_from("webhooks", label, stats, bare, checked=targeted, rps_ratio=ratio,
                                  note=f"{note}; bare {bare.rps:.0f} req/s"))
         baseline = row_from("webhooks", "bare Flask TwiML (baseline)", every_base,
-                            note=f"{len(BARE_TWIML.encode())} B, all rounds")
+                            note=f"{len(BARE_TWIML.encode())} B, all rounds; servers idle {settled:.1f} s after warm-up")
 
         bare_audio, audio, ratio = paired((bare_url, BARE_AUDIO_PATH, {}), (app_url, audio_path, {}),
                                           opts.seconds, opts.rounds, opts.threads, method="GET")

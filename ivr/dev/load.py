@@ -19,6 +19,7 @@ from .procfile import ServerFailed  # noqa: F401  (the bench imports it from her
 
 WORKERS = 1  # workers per server (the Procfile's worker class); the same for both so the ratio is fair
 START_TIMEOUT = 20.0  # seconds a server gets to answer before we give up
+SETTLE_TIMEOUT = 30.0  # seconds servers get to finish their start-up work before timing starts anyway
 
 # -- results -------------------------------------------------------------------
 @dataclass
@@ -147,6 +148,31 @@ def load(base_url, path, form, seconds=5.0, threads=8, warmup=1.0, max_requests=
     window = max(last_done) - (clock["t0"] + warmup) if any(last_done) else 0.0
     cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else 0.0
     return Stats([x for lat in latencies for x in lat], sum(errors), window, cpu, sum(sent) if cpu else 0)
+
+
+def warm_up(targets, seconds, threads, settle_timeout=SETTLE_TIMEOUT):
+    """Unmeasured load on each (server, path, form) (first requests import and cache
+    things), then wait until every server is idle: a worker's start-up work (checking
+    the audio build, filling an empty Redis) is not what a benchmark measures.
+    Returns the seconds waited."""
+    for url, path, form in targets:
+        load(url, path, form, seconds, threads, warmup=0)
+    began = time.monotonic()
+    for url, _, _ in targets:
+        wait_until_idle(getattr(url, "pgid", None), began + settle_timeout)
+    return time.monotonic() - began
+
+
+def wait_until_idle(pgid, deadline, every=0.5, busy=0.02):
+    """Until a process group uses at most `busy` of a CPU over `every` seconds (or
+    the deadline passes; at once where /proc cannot tell)."""
+    before = group_cpu_seconds(pgid)
+    while before is not None and time.monotonic() < deadline:
+        time.sleep(every)
+        after = group_cpu_seconds(pgid)
+        if after - before <= busy * every:
+            return
+        before = after
 
 
 def paired(base, target, seconds, rounds, threads, warmup=0.2, method="POST"):

@@ -41,8 +41,8 @@ def _range():
 
 def _report(start, end):
     services = current_app.extensions[EXTENSION]
-    per_day = reports.load(db.request_session(), services.store.breaker, start, end)
-    return reports.Report(per_day, services.content.tree, int(current_app.config["STATS_THRESHOLD"]))
+    return reports.gather(db.request_session(), services.store.breaker, start, end, services.content.tree,
+                          int(current_app.config["STATS_THRESHOLD"]))
 
 
 def _width(report, count, most):
@@ -93,6 +93,7 @@ def page():
         hangups=_bars(report, report.top("hangup")), wrong=_bars(report, report.top("wrong")),
         silences=_bars(report, report.top("silence")), countries=_bars(report, report.named("country")),
         hours=_bars(report, [(f"{h:02d}:00", totals[f"hour:{h:02d}"]) for h in range(24)]),
+        months=_bars(report, [(f"{month:%Y-%m}", n) for month, n in sorted(report.months.items())]),
     )
 
 

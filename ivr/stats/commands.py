@@ -42,7 +42,8 @@ def _breaker(settings):
 def stats_group(ctx, days):
     """Call statistics: calls, the funnel, give-ups.
 
-    Calls, languages, the funnel, where callers give up; counts only."""
+    Calls, languages, the funnel, where callers give up, unique
+    callers per month; counts only."""
     if ctx.invoked_subcommand is not None:
         return
     from ..content import load_content
@@ -52,8 +53,8 @@ def stats_group(ctx, days):
     settings = config.from_environment()
     end = _today()
     with _session(settings) as session:
-        per_day = reports.load(session, _breaker(settings), days_back(end, days - 1), end)
-    shown = reports.Report(per_day, load_content(settings).tree, int(settings["STATS_THRESHOLD"]))
+        shown = reports.gather(session, _breaker(settings), days_back(end, days - 1), end,
+                               load_content(settings).tree, int(settings["STATS_THRESHOLD"]))
     click.echo(reports.text(shown), nl=False)
 
 

@@ -1,7 +1,8 @@
 """The statistics read back: past days from the database (rolled up), days not yet
 rolled up from Redis; totals, calls per day by language, the funnel per topic
 (main menu -> topic -> answer), the nodes where callers give up or press wrong keys,
-the lookups. Every count under the threshold is shown as "fewer than N".
+the lookups, unique callers per month. Every count under the threshold is shown as
+"fewer than N".
 """
 import csv
 import io
@@ -12,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from ..store.models import DailyStat
+from . import months as monthly
 from .rollup import CALLERS, from_redis
 
 ANSWERS = ("answer", "country")
@@ -41,6 +43,12 @@ def load(session, breaker, start, end):
     return per_day
 
 
+def gather(session, breaker, start, end, tree, threshold):
+    """The Report of the days start..end (and of the months they touch)."""
+    return Report(load(session, breaker, start, end), tree, threshold,
+                  monthly.load(session, breaker, start, end))
+
+
 def _below(tree, node_id):
     """Every node under `node_id` (itself excluded), by the tree's keys."""
     seen, todo = set(), [node_id]
@@ -58,6 +66,7 @@ class Report:
     per_day: dict
     tree: object
     threshold: int
+    months: dict = field(default_factory=dict)  # {first day of a month: its unique callers}
     totals: Counter = field(init=False)
 
     def __post_init__(self):
@@ -137,4 +146,6 @@ def text(report):
                         ("Office lookups by province", "office"), ("Text messages (queued, sent)", "sms")):
         rows = [f"  {what:<22}  {show(n):>16}" for what, n in report.top(kind)]
         lines += ["", title] + (rows or ["  none"])
+    lines += ["", "Unique callers per month (the whole month)"]
+    lines += [f"  {month:%Y-%m}  {show(n):>16}" for month, n in sorted(report.months.items())] or ["  none"]
     return "\n".join(lines) + "\n"

@@ -1,6 +1,7 @@
 """A finished day's counts copied from Redis into the database (DailyStat), so Redis
 can be lost without losing history. Idempotent: a day's rows are replaced, never added
-to; and a day Redis no longer holds (flushed, expired) keeps the rows it has.
+to; and a day Redis no longer holds (flushed, expired) keeps the rows it has. The
+day's month's unique callers so far go along (MonthlyStat, ivr.stats.months).
 """
 from datetime import date, timedelta
 
@@ -8,8 +9,8 @@ from sqlalchemy import delete
 
 from ..store import keys
 from ..store.models import DailyStat
-
-CALLERS = "callers"  # the day's unique callers (an estimate from the HyperLogLog)
+from . import months
+from .months import CALLERS  # the day's unique callers too (an estimate from its HyperLogLog)
 
 
 class RedisUnavailable(RuntimeError):
@@ -32,20 +33,18 @@ def from_redis(client, day):
     return counts
 
 
-def read_redis(breaker, day):
-    """The day's counters, or None when Redis cannot be reached."""
-    return breaker.call(lambda client: from_redis(client, day))
-
-
 def rollup(session, breaker, day):
-    """Copy `day` into the database; the number of counters copied (0: Redis had none)."""
-    counts = read_redis(breaker, day)
-    if counts is None:
+    """Copy `day`, and its month's unique callers so far, into the database; the number
+    of the day's counters copied (0: Redis had none)."""
+    month = months.month_of(day)
+    found = breaker.call(lambda client: (from_redis(client, day), months.from_redis(client, [month])[month]))
+    if found is None:
         raise RedisUnavailable("Redis cannot be reached: nothing was rolled up")
-    if not counts:
-        return 0
-    session.execute(delete(DailyStat).where(DailyStat.day == day))
-    session.add_all(DailyStat(day=day, name=name, count=count) for name, count in counts.items())
+    counts, callers = found
+    months.rollup(session, callers, month)
+    if counts:
+        session.execute(delete(DailyStat).where(DailyStat.day == day))
+        session.add_all(DailyStat(day=day, name=name, count=count) for name, count in counts.items())
     session.commit()
     return len(counts)
 

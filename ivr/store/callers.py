@@ -17,15 +17,17 @@ WITHHELD = {"anonymous", "restricted", "unknown", "unavailable", "private", "+26
             "+7378742833", "+2562533"}
 
 
-def caller_hash(secret, number):
+def caller_hash(secret, number, parsed=None):
     """The keyed hash that stands for a caller's number, or None when the number is
-    withheld or not a possible phone number."""
+    withheld or not a possible phone number. `parsed`: phonenumbers' reading of it,
+    when the caller has it already."""
     if not secret or not number or number.strip().lower() in WITHHELD:
         return None
-    try:
-        parsed = phonenumbers.parse(number, None)
-    except phonenumbers.NumberParseException:
-        return None
+    if parsed is None:
+        try:
+            parsed = phonenumbers.parse(number, None)
+        except phonenumbers.NumberParseException:
+            return None
     if not phonenumbers.is_possible_number(parsed):
         return None
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
@@ -43,11 +45,11 @@ class CallerMemory:
     def enabled(self):
         return bool(self.secret) and self.seconds > 0
 
-    def hash(self, number):
+    def hash(self, number, parsed=None):
         """The keyed hash that stands for `number` (None: withheld, or no key), made
         once per webhook and handed to whatever needs to know the caller again (the
         remembered language, the count of unique callers)."""
-        return caller_hash(self.secret, number)
+        return caller_hash(self.secret, number, parsed)
 
     def _key(self, hashed):
         return keys.caller_language(hashed) if hashed and self.enabled else None

@@ -15,6 +15,8 @@ migrations make exactly these tables).
               weekday, spreekuur and juridisch spreekuur apart), OfficeClosure (closed
               dates with a reason) and OfficeCheck (when each field was last verified,
               against which source). Kept by ivr.offices.records.
+  MonthlyStat one month's count of a counter that is not a sum of days (unique
+              callers), rolled up from Redis
 """
 from datetime import date, datetime, time
 
@@ -185,3 +187,16 @@ class OfficeCheck(Base):
     verified: Mapped[date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(Text)
     office: Mapped[Office] = relationship(back_populates="checks")
+
+class MonthlyStat(Base):
+    """A month's count of a counter days cannot add up to: its unique callers (an
+    estimate from the month's HyperLogLog), copied by `ivr stats rollup` each night,
+    so the latest is the month so far. `month` is the month's first day."""
+    __tablename__ = "monthly_stat"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)
+
+    def __repr__(self):
+        return f"<MonthlyStat {self.month:%Y-%m} {self.name}={self.count}>"
