@@ -3,7 +3,7 @@ from flask import Flask
 
 from . import config, web
 from .audio import serving as audio_serving
-from .call import fastpath, webhooks
+from .call import fastpath, office_views, webhooks
 from .callbacks import admin as callbacks_admin, webhooks as callback_webhooks
 from .callbacks.line import Callbacks
 from .phone import views as phone
@@ -54,6 +54,7 @@ def create_app(test_config=None, serving=False):
     staff_web.init_app(app, serving)
     webhooks.init_app(app)
     callback_webhooks.init_app(app)
+    office_views.init_app(app)
     staff_line.init_app(app)  # /voice/staff: recording by phone
     audio_serving.init_app(app)
     phone.init_app(app)
@@ -62,7 +63,7 @@ def create_app(test_config=None, serving=False):
     callbacks_admin.init_app(app)
     offices_page.init_app(app)
     # Not forms: Twilio signs its webhooks; the web phone posts JSON and changes nothing.
-    staff_web.exempt(webhooks.bp, callback_webhooks.bp, staff_line.bp, phone.bp)
+    staff_web.exempt(webhooks.bp, callback_webhooks.bp, office_views.bp, staff_line.bp, phone.bp)
     # Cached webhook answers and audio in memory before Flask (the same checks:
     # ivr.call.fastpath, audio.serving.from_memory); every answer's headers around both.
     answerers = [lambda environ, host: fastpath.answer(services, app.config, environ, host),

@@ -11,6 +11,7 @@ from cachetools import LRUCache
 
 from .audio.manifest import Manifest
 from .audio.store import AudioStore
+from .call import office_lookup
 from .call.flow import Flow
 from .call.play import PlaySpeech
 from .call.speech import SaySpeech, offered_languages
@@ -65,7 +66,9 @@ class Services:
             base_url = base_url or (lambda: settings["PUBLIC_BASE_URL"])
             self.speech = PlaySpeech(self.content, self.manifest, self.say, base_url, preview=settings["AUDIO_PREVIEW"])
         self.callers = CallerMemory(settings["CALLER_HASH_KEY"], settings["LANGUAGE_MEMORY_DAYS"], self.store.breaker)
-        self.flow = Flow(self.content, self.speech, settings)
+        # The offices (ivr/offices) behind the office finder; None without them.
+        self.offices = office_lookup.load(settings, self._database())
+        self.flow = Flow(self.content, self.speech, settings, self.offices)
         self.stats = Counter(settings, self.store.breaker)
         self.twiml_cache = TwimlCache()
         # Background work (SMS, calls back, recordings by phone) goes to the worker.
@@ -74,6 +77,12 @@ class Services:
         # Calls back (ivr.callbacks.line.Callbacks): set by the application factory,
         # since the callbacks room builds on this one.
         self.callbacks = None
+
+    def _database(self):
+        """The database the offices' directory reads (made only when there are offices)."""
+        from .store import db
+
+        return db.Database(self.settings["DATABASE_URL"]) if office_lookup.available() else None
 
     def offered(self):
         return offered_languages(self.content, self.speech)

@@ -161,6 +161,9 @@ def build(content, store, settings, engines=None, progress=True, log=print, reco
             else:
                 report.manifest[item.id] = entry
                 report.sources[item.lang][entry["engine"]] += 1
+    for item_id, entry in previous.items():  # audio made when staff saved an office: not the build's to drop
+        if item_id.split("|")[1:2] and item_id.split("|")[1] in registry.MADE_WHEN_SAVED:
+            report.manifest.setdefault(item_id, entry)
     report.unavailable = dict(down)
     for lang, catalogue in content.catalogues.items():
         synthesisable = any(engine_module.voice(catalogue, name) for name in engines)

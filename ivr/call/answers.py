@@ -121,7 +121,7 @@ def node(services, sent, lang, node_id):
     part, tries, cc, new = sent.counter("part"), sent.counter("tries"), sent.args.get("cc", ""), sent.flag("new")
     caller = _caller(flow, node_id, sent)
     return Answer(
-        ("node", lang, node_id, part, tries, cc, flow.caller_region(caller), new),
+        ("node", lang, node_id, part, tries, cc, flow.caller_place(node_id, caller), new),
         lambda: flow.node(lang, node_id, part, tries, caller, cc, new=new),
         lambda: stats.node(services, sent.sid(), lang, node_id, part, tries, cc),
     )
@@ -132,7 +132,7 @@ def key(services, sent, lang, node_id):
     digits, part, cc, new = sent.digits(), sent.counter("part"), sent.args.get("cc", ""), sent.flag("new")
     caller = _caller(flow, node_id, sent)
     return Answer(
-        ("key", lang, node_id, digits, part, cc, flow.caller_region(caller), new),
+        ("key", lang, node_id, digits, part, cc, flow.caller_place(node_id, caller), new),
         lambda: flow.key(lang, node_id, digits, part, caller, cc, new=new),
         lambda: stats.key(services, sent.sid(), lang, node_id, digits, part),
     )

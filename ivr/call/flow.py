@@ -10,6 +10,7 @@ from ..content import countries
 from ..content.utterance import Utterance as U
 from . import twiml
 from .language_menu import LanguageMenu
+from .office_finder import NODE as OFFICE_NODE, OfficeFinder
 from .paths import callback_path, key_path, language_path, node_path
 
 MAX_ENTRY_DIGITS = 6  # the longest dialling code a caller needs to type ("1876")
@@ -18,7 +19,7 @@ CALLBACK_KEY = "7"  # a call back (ivr.callbacks), from the main menu and an ans
 
 
 class Flow:
-    def __init__(self, content, speech, settings):
+    def __init__(self, content, speech, settings, offices=None):
         self.content = content
         self.speech = speech
         self.tree = content.tree
@@ -27,6 +28,14 @@ class Flow:
         self.entry_timeout = int(settings["ENTRY_TIMEOUT"])
         self.max_tries = int(settings["MAX_SILENT_TRIES"])
         self.language = LanguageMenu(content, speech, settings)
+        # The nearest office (ivr/call/office_lookup.py); without office data the
+        # postcode node says its chunks, where to ask in person.
+        self.finder = OfficeFinder(content, speech, settings, offices)
+
+    @property
+    def offices(self):
+        """The office finder when the line has office data, else None."""
+        return self.finder if self.finder.lookup is not None else None
 
     def languages(self):
         return self.language.languages()
@@ -44,7 +53,16 @@ class Flow:
     def uses_caller(self, node_id):
         """Whether a node's answer depends on the caller's number."""
         node = self.tree.get(node_id)
-        return bool(node and node.caller_country)
+        return bool(node and (node.caller_country or (node.type == "postcode" and self.offices)))
+
+    def caller_place(self, node_id, caller):
+        """What of the caller's number a node's answer depends on (for the cache key):
+        their country, or at the postcode their landline's province."""
+        node = self.tree.get(node_id)
+        if node is not None and node.type == "postcode":
+            own = self.content.regions.of_caller(caller)
+            return own.id if own else None
+        return self.caller_region(caller)
 
     @staticmethod
     def caller_region(caller, parsed=None):
@@ -65,7 +83,9 @@ class Flow:
         if node.type == "menu":
             own = self.caller_region(caller) if node.caller_country else None
             return self._menu(lang, node, lead, tries, own, new)
-        if node.type == "answer":
+        if node.type == "postcode" and self.offices:
+            return self.offices.ask(lang, tries, caller, new, intro)
+        if node.type in ("answer", "postcode"):
             return self._answer(lang, node, self.content.chunks(node), part, tries, lead, repeat, new=new)
         if node.type == "country":
             if cc not in countries.all_regions():
@@ -101,11 +121,21 @@ class Flow:
         if not last:
             said.append(U("chunk_more"))
         else:
-            said += [U(p) for p in node.prompts] + [U("answer_end"), U("answer_end_callback")]
+            said += [U(p) for p in node.prompts] + [U("answer_end")] + self._office_offer(node) + [U("answer_end_callback")]
             said += [U("keys_help")] if new else []
         carry = 0 if last else new
         return twiml.ask(self.speech, key_path(lang, node.id, part, cc, carry), node_path(lang, node.id, part, tries + 1, cc, new),
                          [(lang, said)], self.gather_timeout)
+
+    def _office_offer(self, node):
+        """"For the nearest office, press 8", at the end of every answer but the office's own."""
+        return [U("answer_end_office")] if self.offices and node.type != "postcode" else []
+
+    def offers_office(self, node, digits, part):
+        """Whether `digits` at this part of `node` is the nearest-office key."""
+        if not (self.offices and digits == self.keys.get("office") and node.type in ("answer", "country")):
+            return False
+        return node.type == "country" or part + 1 >= len(self.content.chunks(node))
 
     def _country_answer(self, region):
         """What the line says of one country; for the main country of a shared dialling
@@ -131,12 +161,16 @@ class Flow:
         digits = (digits or "").strip()
         if node.type == "dial_code":
             return self._dial_code_key(lang, node, digits, new)
+        if node.type == "postcode" and self.offices:
+            return self.offices.typed(lang, digits, caller, new)
         go = self._global_key(lang, node, digits, part, cc, new)
         if go is not None:
             return go
         if digits == CALLBACK_KEY and self._offers_callback(node, part):
             return twiml.redirect(callback_path(lang, back=node.id))
-        if node.type in ("answer", "country"):
+        if self.offers_office(node, digits, part) and node.id != OFFICE_NODE:
+            return twiml.redirect(node_path(lang, OFFICE_NODE, new=new))
+        if node.type in ("answer", "country", "postcode"):
             chunk_count = 1 if node.type == "country" else len(self.content.chunks(node))
             if part + 1 < chunk_count:
                 if digits == self.keys["next"]:

@@ -31,6 +31,13 @@ def callback_path(lang, step="", **params):
     return _path(f"/voice/callback/{lang}" + (f"/{step}" if step else ""), **params)
 
 
+def office_path(lang, what="", pc="", prov="", typed="", page=0, part=0, tries=0, new=0):
+    """The office finder's pages (ivr/call/office_finder.py): the office found for a
+    postcode or a province, its keys, the dialled call's end, the provinces."""
+    base = f"/voice/{lang}/office" + (f"/{what}" if what else "")
+    return _path(base, pc=pc, prov=prov, typed=typed, page=page, part=part, tries=tries, new=new)
+
+
 # The staff recording line (ivr.staff.entrance): a call to one of STAFF_LINE_NUMBERS
 # is sent there from /voice; the Twilio number may also point at it directly.
 STAFF_PATH = "/voice/staff"

@@ -35,7 +35,7 @@ def node(services, sid, lang, node_id, part, tries, cc):
 def outcome(flow, node, digits, part):
     """(heard, wrong) for a key pressed at `node`: heard, any key after an answer's
     last part; wrong, a key that leads nowhere here (said "not one of the choices")."""
-    if node.type == "dial_code":
+    if node.type in ("dial_code", "postcode"):  # typed entries: what was wrong is said, not counted
         return False, False
     answer = _is_answer(node)
     last = answer and part + 1 >= _chunk_count(flow, node)
@@ -43,7 +43,8 @@ def outcome(flow, node, digits, part):
         return last, False
     if answer and not last:
         return False, digits != flow.keys["next"]
-    valid = digits in node.options or bool(node.caller_country and digits == node.caller_country.get("key"))
+    valid = (digits in node.options or bool(node.caller_country and digits == node.caller_country.get("key"))
+             or flow.offers_office(node, digits, part))
     return last, not valid
 
 

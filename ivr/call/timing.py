@@ -73,6 +73,19 @@ def answer_paths(tree):
     return paths
 
 
+LANDLINE = "+31201234567"  # a caller offered their province first: the longest postcode prompt
+
+
+def _office_menus(flow, lang, seconds_by_key):
+    """The office finder's questions: the postcode (with a landline's province offered)
+    and each page of provinces."""
+    finder = flow.finder
+    found = {"find_office": heard_seconds(finder.ask(lang, caller=LANDLINE), seconds_by_key)}
+    for page in range(len(finder.pages(LANDLINE))):
+        found[f"provinces page {page + 1}"] = heard_seconds(finder.provinces(lang, page, caller=LANDLINE), seconds_by_key)
+    return found
+
+
 def measure(flow, manifest):
     """A LanguageTiming for every language the line offers."""
     seconds_by_key = {entry["key"]: entry.get("seconds", 0.0) for entry in manifest.entries.values()}
@@ -86,6 +99,7 @@ def measure(flow, manifest):
             for node_id in trail:
                 if node_id not in menu_seconds:
                     menu_seconds[node_id] = heard_seconds(flow.node(lang, node_id), seconds_by_key)
+        menu_seconds.update(_office_menus(flow, lang, seconds_by_key))
         timing.menus = menu_seconds
         offer = Utterance("language_offer", (("key", str(offered.index(lang) % 8 + 1)),))
         until = manifest.current.get(registry.utterance_id(lang, offer))

@@ -42,6 +42,8 @@ class Catalogue:
     speech: dict = field(default_factory=dict)  # engines and their voices for audio
     path: str = ""
     dates: dict = field(default_factory=dict)  # ISO date -> how the language says it
+    places: dict = field(default_factory=dict)  # a Dutch place or office name -> how this voice says it
+    sms: dict = field(default_factory=dict)  # the lines of a text message (ivr/jobs/sms.py), read not said
 
     def spoken_date(self, value):
         """A date written for the ear: the catalogue's own words for it when it has
@@ -107,7 +109,14 @@ def load_catalogue(path):
         else:
             raise CatalogueError(f"{path.name}: prompt {prompt_id!r} needs a text")
     dates = {str(k): str(v) for k, v in (raw.get("dates") or {}).items()}
-    return Catalogue(language, entries, dict(raw.get("format") or {}), dict(raw.get("speech") or {}), str(path), dates)
+    places, sms = _texts(raw.get("places")), _texts(raw.get("sms"))
+    return Catalogue(language, entries, dict(raw.get("format") or {}), dict(raw.get("speech") or {}), str(path), dates,
+                     places, sms)
+
+
+def _texts(table):
+    """A table of texts, each a string or, like a prompt, {text, status}."""
+    return {str(k): str(v["text"] if isinstance(v, dict) and "text" in v else v) for k, v in (table or {}).items()}
 
 
 def load_catalogues(directory):

@@ -8,7 +8,7 @@ and, when audio is on, what the audio build holds (anything with `missing` and
 import datetime as dt
 from dataclasses import dataclass, field
 
-from . import registry
+from . import clock_words, registry
 from .answers import CHUNK_SOURCES
 from .catalogue import REFERENCE, REVIEW_STATUSES, placeholders
 from .facts import verified_dates
@@ -119,14 +119,25 @@ def _check_catalogues(content, report, settings):
                 report.warnings.append(f"{code}: {prompt} may take over {settings['MAX_CHUNK_SECONDS']} seconds to say")
         if drafts:
             report.notes.append(f"{code}: {drafts} of {len(catalogue.entries)} prompts are drafts, not yet checked by a native speaker")
+    for code, catalogue in content.catalogues.items():
+        for line in sorted(set(reference.sms) - set(catalogue.sms)):
+            report.errors.append(f"{code}: [sms] lacks {line!r} (the text message falls back to English)")
+        for line, text in catalogue.sms.items():
+            if line in reference.sms and placeholders(text) != placeholders(reference.sms[line]):
+                report.errors.append(f"{code}: [sms] {line} has placeholders {sorted(placeholders(text))}, "
+                                     f"the reference has {sorted(placeholders(reference.sms[line]))}")
     for prompt in sorted(set(reference.entries) - set(used)):
         report.warnings.append(f"prompt {prompt} is in the catalogues but the line never says it")
 
 
 def _check_rendering(content, report):
     """Fill every prompt for real, in every language: catches what the parser cannot."""
-    samples = {"country": "MA", "date": dt.date(2026, 1, 1), "key": "1"}
+    samples = {"country": "MA", "date": dt.date(2026, 1, 1), "key": "1", "start": dt.time(9, 30),
+               "until": dt.time(16, 45), "day": "tue", "pair": "05", "province": "Utrecht", "office": "Utrecht",
+               "place": "Utrecht"}
     for code, catalogue in content.catalogues.items():
+        if code in clock_words.NEEDS_REVIEW:
+            report.notes.append(f"{code}: clock times are written in digits (16:30) for whoever records them: review")
         for prompt, entry in catalogue.entries.items():
             slots = tuple((n, samples[n]) for n in placeholders(entry.text) if n in samples)
             try:

@@ -7,9 +7,10 @@ What an answer says (its chunks) is worked out in `answers`.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from . import answers, countries
+from . import answers, clock_words, countries
 from .catalogue import load_catalogues
 from .facts import load_figures, load_table
+from .regions import Regions, load_regions
 from .safe_countries import load_safe_list
 from .tree import load_tree
 
@@ -19,7 +20,10 @@ UNSAFE_RETURN_FILE = "unsafe_return.toml"
 
 # Runtime slots a prompt may name, besides facts. The audio build (which must know
 # every text in advance) enumerates each slot's values.
-SLOTS = ("country", "date", "key")
+SLOTS = ("country", "date", "key", "start", "until", "day", "pair", "province", "office", "place")
+# Names said as the catalogue's [places] table spells them for its voice (else as is):
+# provinces (by their data id), and an office's name and place, which staff type.
+PLACE_SLOTS = ("province", "office", "place")
 
 
 @dataclass
@@ -31,6 +35,7 @@ class Content:
     organisations: list = field(default_factory=list)
     unsafe_return: dict = field(default_factory=dict)
     consulting_hours: dict = field(default_factory=dict)
+    regions: Regions = field(default_factory=Regions)
     _fact_values: dict = field(default_factory=dict, repr=False)
     _chunks: dict = field(default_factory=dict, repr=False)
 
@@ -48,6 +53,16 @@ class Content:
             return countries.country_name(value, catalogue.language.locale)
         if isinstance(value, dt.date):
             return catalogue.spoken_date(value)
+        if name in ("start", "until"):
+            return clock_words.time_words(lang, value, "from" if name == "start" else "until")
+        if name == "day":
+            return clock_words.day_words(lang, catalogue.language.locale, value)
+        if name == "pair":
+            return clock_words.pair_words(lang, value)
+        if name in PLACE_SLOTS:
+            province = self.regions.get(value) if name == "province" else None
+            text = province.name if province else str(value)
+            return catalogue.places.get(text, text)
         return str(value)
 
     def fact_values(self, lang):
@@ -95,4 +110,5 @@ def load_content(settings):
         organisations=list(load_table(facts_dir, ORGANISATIONS_FILE).get("organisation") or []),
         unsafe_return=load_table(facts_dir, UNSAFE_RETURN_FILE),
         consulting_hours=load_table(facts_dir, CONSULTING_HOURS_FILE),
+        regions=load_regions(settings["MENUS_DIR"]),
     )

@@ -6,7 +6,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from . import countries
+from . import clock_words, countries
 from .catalogue import placeholders
 from .answers import LIST_PROMPTS
 from .loader import SLOTS
@@ -26,17 +26,31 @@ CALLBACK_PROMPTS = (
     "callback_expect_today", "callback_expect_next_day", "callback_expect_later", "callback_refused_open",
     "callback_refused_limit", "callback_unavailable", "callback_greeting", "callback_connecting", "callback_sorry",
 )
+# The office finder's words (ivr/call/office_finder.py), each said with its slots.
+OFFICE_PROMPTS = (
+    "answer_end_office", "postcode_ask", "postcode_area", "postcode_typed", "postcode_pair", "postcode_unknown",
+    "postcode_closest", "postcode_instead", "province_ask", "province_name", "province_key", "province_number", "province_more", "office_is",
+    "office_open_now", "office_next_hours", "office_from", "office_until", "office_legal", "office_hours_ask",
+    "office_hours_check", "office_closed_for_now", "office_connect", "office_choices", "office_connecting",
+    "office_no_answer", "sms_sending", "sms_failed", "sms_no_number", "office_none",
+)
+# Prompts whose slots staff type (an office's name and place): not enumerable ahead, so
+# their audio is made when staff save the office (ivr/jobs/office_audio.py), kept by
+# every build, and played while its text is current; <Say> until then.
+MADE_WHEN_SAVED = ("office_is",)
+PROVINCE_PAGE = 4  # provinces a page of the list names (keys 1-4; 7 for the others): under MAX_MENU_SECONDS
 # Keys a {key} slot can name, by prompt: the language menu numbers its languages,
 # and offers "more" on 9.
 LANGUAGE_KEYS = tuple(str(n) for n in range(1, 10))
 KEY_DOMAINS = {"language_offer": LANGUAGE_KEYS, "language_more": ("9",),
-               "callback_digit": tuple("0123456789")}  # a number read back digit by digit
+               "callback_digit": tuple("0123456789"),  # a number read back digit by digit
+               "province_key": ("1",), "province_number": tuple(str(n) for n in range(2, PROVINCE_PAGE + 1))}
+PAIRS = tuple(f"{n:02d}" for n in range(100))  # a postcode is said as two numbers: "10 11"
 
 
 def used_prompts(content):
     """Every prompt id the line can say, with where it is used."""
     used = {p: "the call flow" for p in SYSTEM_PROMPTS}
-    used.update({p: "calls back" for p in CALLBACK_PROMPTS})
     used.update({p: "safe-country answers" for p in RESULT_PROMPTS})
     used.update({p: "lists from facts/" for p in LIST_PROMPTS})
     for group in content.safe_list.groups():
@@ -49,6 +63,10 @@ def used_prompts(content):
             used.setdefault(utterance.prompt, f"node {node.id}")
         if node.caller_country.get("prompt"):
             used[node.caller_country["prompt"]] = f"node {node.id}"
+    for prompt in OFFICE_PROMPTS:  # last, so the prompts' numbers staff know stay as they were
+        used.setdefault(prompt, "the office finder")
+    for prompt in CALLBACK_PROMPTS:
+        used.setdefault(prompt, "calls back")
     return used
 
 
@@ -67,7 +85,11 @@ def _domains(content):
             keys[node.caller_country["prompt"]] = (node.caller_country["key"],)
     safe = content.safe_list
     dates = sorted({safe.verified} | {d.verified for d in safe.countries.values() if d.verified})
-    return keys, {"country": countries.all_regions(), "date": dates}
+    times = clock_words.QUARTER_HOURS
+    # An office's name and place are typed by staff: made as audio when they save them.
+    return keys, {"country": countries.all_regions(), "date": dates, "start": times, "until": times,
+                  "day": clock_words.DAY_TOKENS, "pair": PAIRS, "province": [p.id for p in content.regions.provinces],
+                  "office": (), "place": ()}
 
 
 def utterances(content):

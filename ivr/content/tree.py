@@ -8,6 +8,9 @@ Node types:
   dial_code  the caller types a country's dialling code; `result` names the node that
            answers for one country.
   country  the answer for one country (the country travels in the URL).
+  postcode the caller types a postcode and hears the nearest office
+           (ivr/call/office_finder.py); `chunks` are said instead when the line
+           has no office data.
 A menu may offer the caller's own country first (`caller_country`), when their
 number is foreign. The parent of a node (where "back" goes) is derived from the tree.
 """
@@ -16,7 +19,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-NODE_TYPES = ("menu", "answer", "dial_code", "country")
+NODE_TYPES = ("menu", "answer", "dial_code", "country", "postcode")
 GLOBAL_KEYS = ("repeat", "back", "main", "language", "next")
 # Every key a keypad can send (DTMF), in one place.
 KEYPAD = frozenset("0123456789*#")

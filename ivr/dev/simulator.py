@@ -29,7 +29,7 @@ DEFAULT_PORT = 5000
 
 @dataclass
 class Event:
-    kind: str  # say, play, gather, hangup, keys, silence, end
+    kind: str  # say, play, gather, hangup, keys, silence, dial, end
     text: str = ""  # what the caller hears (for play: what the audio says)
     language: str = ""
     url: str = ""  # for play: the audio's URL
@@ -132,6 +132,14 @@ def run(call, next_keys, emit, max_steps=MAX_STEPS):
             elif verb.tag == "Redirect":
                 next_step = (urljoin(url, verb.text.strip()), verb.get("method", "POST"), None)
                 break
+            elif verb.tag == "Dial":
+                # Nobody answers a simulated call: Twilio posts the dial's action with
+                # the outcome, as it would after its timeout.
+                emit(Event("dial", (verb.text or "").strip()))
+                if verb.get("action"):
+                    next_step = (urljoin(url, verb.get("action")), verb.get("method", "POST"),
+                                 {"DialCallStatus": "no-answer"})
+                    break
             elif verb.tag == "Hangup":
                 emit(Event("hangup"))
                 return
@@ -206,6 +214,8 @@ def printer(out=None):
             out.write("> (silence)\n")
         elif event.kind == "hangup":
             out.write("[the line hangs up]\n")
+        elif event.kind == "dial":
+            out.write(f"[the line rings {event.text}: nobody answers in a simulation]\n")
         elif event.kind == "end":
             out.write(f"[{event.text}]\n")
         out.flush()

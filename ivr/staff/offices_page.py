@@ -10,6 +10,7 @@ from datetime import date
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..config import EXTENSION
 from ..offices import directory, form, hours, records
 from ..offices.rules import DAYS, KINDS, OfficeError
 from ..store import db
@@ -51,6 +52,8 @@ def _save(slug, is_new):
         return _form_page(values, None if is_new else slug, [str(exc)], 400)
     session.commit()
     directory.of(current_app).refresh()  # this process at once; others within REFRESH_SECONDS
+    # Its name and place as audio for the line (said with <Say> until made; none while Redis is down).
+    current_app.extensions[EXTENSION].jobs.enqueue("ivr.jobs.office_audio.make", office.id, description="office audio")
     return redirect(url_for("offices.page") + f"#office-{office.slug}")
 
 

@@ -143,7 +143,8 @@ def text(report):
         lines.append(f"  {topic:<22}  {show(reached):>16}  {show(answers):>16}  {show(heard):>16}")
     for title, kind in (("Hang-ups by node", "hangup"), ("Wrong keys by node", "wrong"),
                         ("Silences by node", "silence"), ("Safe-country lookups", "country"),
-                        ("Calls back", "callback")):
+                        ("Calls back", "callback"), ("Office lookups by province", "office"),
+                        ("Text messages (queued, sent)", "sms")):
         rows = [f"  {what:<22}  {show(n):>16}" for what, n in report.top(kind)]
         lines += ["", title] + (rows or ["  none"])
     lines += ["", "Unique callers per month (the whole month)"]

@@ -66,6 +66,16 @@ CLOCK = NAMESPACE + "clock:{name}"
 def clock(name):
     return CLOCK.format(name=name)
 
+
+# One text message per office per call: held by the first request, by CallSid (a
+# call, not a caller) and office id, for SMS_ONCE_SECONDS: ivr:sms:<CallSid>:<office>.
+SMS_ONCE = NAMESPACE + "sms:{sid}:{office}"
+
+
+def sms_once(sid, office):
+    return SMS_ONCE.format(sid=sid, office=office)
+
+
 # A take recorded on the staff line, by Twilio's RecordingSid, until it is kept or
 # expires: a hash of its telephone audio (or why it was refused), the keep (prompt and
 # staff member) and, once kept, the recording it became: ivr:staff:take:<RecordingSid>.
