@@ -64,3 +64,24 @@ def bench_offices(opts, env):
             rows.append(Row("offices", f"nearest office, {label}: {what}", rps_ratio=t["brute"] / t[name],
                             note=f"{t[name] * 1e6:.2f} us/lookup, {t['brute'] / t[name]:.1f}x faster; {check}"))
     return rows
+
+
+# The office finder's answer for a postcode, timed with the other webhooks (bench.py):
+# it is never a cached answer (it depends on the clock), so it walks the whole way.
+OFFICE_WEBHOOK = ("POST /voice/en/office?pc=1011 (office answer)", "/voice/en/office?pc=1011", {},
+                  "/voice/en/office/key", True)
+
+
+def office_database(directory):
+    """A SQLite database for the app under test, migrated, with the starting set loaded."""
+    from ..offices.records import seed_if_empty
+    from ..store import db
+
+    url = f"sqlite:///{directory / 'bench.db'}"
+    (directory / "bench.db").unlink(missing_ok=True)
+    database = db.Database(url)
+    db.upgrade(database)
+    with database.transaction() as session:
+        seed_if_empty(session)
+    database.dispose()
+    return url
