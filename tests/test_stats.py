@@ -283,3 +283,21 @@ def test_a_worker_writes_its_counts_by_itself_and_a_webhook_never_waits_on_redis
     while client.hget(f"ivr:stats:day:{_today().isoformat()}", "reached:main") != b"2" and time.monotonic() < deadline:
         time.sleep(0.02)
     assert client.hget(f"ivr:stats:day:{_today().isoformat()}", "reached:main") == b"2"
+
+
+def test_the_page_shows_office_lookups_by_province_and_text_messages(redis_url, db_url):
+    from lxml import html
+
+    from ivr.staff import accounts
+
+    app = _app(redis_url, db_url)
+    day = _today().isoformat()
+    redis.Redis.from_url(redis_url).hset(f"ivr:stats:day:{day}", mapping={"office:Utrecht": 3, "sms:sent": 2})
+    with Database(db_url).session() as session:
+        accounts.create_staff(session, "eve", "editor", STAFF_PASSWORD, actor="test")
+    client = app.test_client()
+    log_in(client, "eve", STAFF_PASSWORD)
+    page = html.fromstring(client.get(f"/admin/stats?from={day}&to={day}").data)
+    assert "Utrecht" in page.get_element_by_id("offices").text_content()
+    assert "sent" in page.get_element_by_id("texts").text_content()
+    assert "No text messages counted." not in page.get_element_by_id("texts").text_content()

@@ -103,6 +103,7 @@ def page():
         hours=_bars(report, [(f"{h:02d}:00", totals[f"hour:{h:02d}"]) for h in range(24)]),
         months=_bars(report, [(f"{month:%Y-%m}", n) for month, n in sorted(report.months.items())]),
         callbacks=_bars(report, [(CALLBACK_LABELS.get(what, what), n) for what, n in report.named("callback")]),
+        offices=_bars(report, report.named("office")), texts=_bars(report, report.named("sms")),
     )
 
 
