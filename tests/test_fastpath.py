@@ -131,3 +131,12 @@ def test_audio_in_memory_is_served_before_flask_as_flask_serves_it(audio_dir, re
     assert client.get(url, headers={"If-None-Match": f'"{key}"'}).status_code == 304
     of(app).manifest.mark_bad(key)
     assert client.get(url).status_code == 200 and served[-1] is None and key not in of(app).manifest.bad
+
+
+@pytest.mark.parametrize("path", ["/voice/en/office/key", "/voice/en/office/provinces", "/voice/staff/pin",
+                                  "/voice/callback/en"])
+def test_the_other_rooms_webhooks_are_left_to_flask(path):
+    """The office finder's other pages, the staff line and calls back have views of their
+    own: the fast path does not even look. The office's first page it does answer."""
+    assert fastpath.route(path) is None
+    assert fastpath.route("/voice/en/office") is not None and fastpath.route("/voice/en/rejected") is not None

@@ -14,13 +14,18 @@ nothing is counted twice, as the fast path counts only what it answers.
 import io
 import re
 
-from . import answers, form, signature, twilio_request
+from . import answers, form, office_answers, signature, twilio_request
 
 # The webhooks' routes (ivr.call.webhooks), static ones first as werkzeug ranks them;
 # a segment of anything but these ASCII characters is left to Flask's router.
 STATIC = {"/voice": answers.incoming, "/voice/language": answers.language_menu,
           "/voice/language/key": answers.language_key}
 NODE = re.compile(r"/voice/([A-Za-z0-9_-]+)/([A-Za-z0-9_-]+)(/key)?")
+# The office finder's first page (its key holds what it says, so the clock is kept).
+OFFICE = re.compile(r"/voice/([A-Za-z0-9_-]+)/office")
+# Segments other blueprints own under /voice (the office finder's other pages, the staff
+# line, calls back): never a cached node answer, so not worth the fast path's checks.
+OTHER_VIEWS = frozenset({"office", "staff", "callback"})
 TWIML_TYPE = ("Content-Type", "text/xml; charset=utf-8")  # what Flask's Response(mimetype="text/xml") says
 
 
@@ -28,8 +33,11 @@ def route(path):
     """(webhook, its path values) for a path the fast path may answer, else None."""
     if path in STATIC:
         return STATIC[path], {}
+    office = OFFICE.fullmatch(path)
+    if office is not None:
+        return office_answers.office, {"lang": office[1]}
     found = NODE.fullmatch(path)
-    if found is None:
+    if found is None or found[1] in OTHER_VIEWS or found[2] in OTHER_VIEWS:
         return None
     return (answers.key if found[3] else answers.node), {"lang": found[1], "node_id": found[2]}
 

@@ -2,18 +2,19 @@
 
 The office's answer depends on the clock (open now, until when, which day next), so
 its cache key is what it says (`office_words.said_key`) and never the URL alone: at
-closing time the key changes and the TwiML is made again.
+closing time the key changes and the TwiML is made again. The first page's answer
+is ivr.call.office_answers, which the fast path gives too.
 """
 from flask import Blueprint, Response, request
 
 from ..content.utterance import Utterance as U
-from . import office_sms, twiml
+from . import office_answers, office_sms
 from .office_finder import KEY_SMS
 from .office_words import said_key
 from .paths import node_path
 from .signature import twilio_only
 from .answers import Answer, Sent, cache_key
-from .webhooks import base_url, line
+from .webhooks import _answered, base_url, line
 
 bp = Blueprint("office_finder", __name__, url_prefix="/voice")
 SMS_SAID = {office_sms.QUEUED: "sms_sending", office_sms.FAILED: "sms_failed", office_sms.NO_NUMBER: "sms_no_number"}
@@ -53,52 +54,19 @@ def _sid():
     return _sent().sid()
 
 
-def _office_key(office):
-    """What of an office its pages say (the record itself may hold unhashable fields)."""
-    return office.id, office.name, office.place, office.phone
-
-
 def _finder():
     return line().flow.offices
 
 
-def _place():
-    """(pc, prov, typed) from the query string: digits and a known province only."""
-    pc, typed = request.args.get("pc", ""), request.args.get("typed", "")
-    prov = request.args.get("prov", "")
-    return (pc if pc.isascii() and pc.isdigit() else "", prov if line().content.regions.get(prov) else "",
-            typed if typed.isascii() and typed.isdigit() else "")
-
-
 def _found(lang):
     """(finder, office, status, today, place), or a response that starts again."""
-    finder, flow = _finder(), line().flow
-    if finder is None:  # no office data on this line: the postcode node says where to ask
-        return None, twiml.redirect(node_path(lang, "find_office"))
-    if lang not in flow.languages():
-        return None, flow.unknown(lang)
-    now = finder.clock()
-    place = _place()
-    found = finder.resolve(place[0], place[1], now)
-    if found is None:
-        return None, finder.ask(lang, intro=[U("office_none")])
-    office = found[0]
-    return (finder, office, finder.lookup.status(office, now), now.date(), place), None
+    return office_answers.found(line(), _sent(), lang)
 
 
 @bp.route("/<lang>/office", methods=["POST"])
 @twilio_only
 def office(lang):
-    found, other = _found(lang)
-    if found is None:
-        return _cached(("office-none", lang, str(other)), lambda: other)
-    finder, office_info, status, today, place = found
-    part, tries, new = _counter("part"), _counter("tries"), _flag("new")
-    if not part and not tries:
-        province = finder.lookup.province(place[0]) if place[0] else place[1]
-        line().stats.add(f"office:{province}")
-    return _cached(("office", lang, _office_key(office_info), said_key(office_info, status, today), place, part, tries, new),
-                   lambda: finder.answer(lang, office_info, status, today, place, part, tries, new))
+    return _answered(office_answers.office, lang=lang)
 
 
 @bp.route("/<lang>/office/key", methods=["POST"])
@@ -112,7 +80,7 @@ def office_key(lang):
     if digits == KEY_SMS:  # never cached: it queues a message
         outcome = office_sms.request(line(), _from(), office_info.id, lang, _sid())
         return Response(str(finder.again(lang, place, new, [U(SMS_SAID[outcome])])), mimetype="text/xml")
-    return _cached(("office-key", lang, _office_key(office_info), said_key(office_info, status, today), place, digits, new),
+    return _cached(("office-key", lang, office_answers.office_key(office_info), said_key(office_info, status, today), place, digits, new),
                    lambda: finder.key(lang, digits, office_info, status, place, new))
 
 
