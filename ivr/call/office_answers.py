@@ -26,17 +26,19 @@ def office_key(office):
 
 
 def found(services, sent, lang):
-    """(finder, office, status, today, place), or (None, the TwiML that starts again)."""
+    """(finder, office, status, today, place), None; or None and (why, a function making
+    the TwiML that starts again). That TwiML is made only when it is not cached: it may
+    play audio, whose URLs need the request (so the fast path never makes it)."""
     finder, flow = services.flow.offices, services.flow
     if finder is None:  # no office data on this line: the postcode node says where to ask
-        return None, twiml.redirect(node_path(lang, "find_office"))
+        return None, ("no-data", lambda: twiml.redirect(node_path(lang, "find_office")))
     if lang not in flow.languages():
-        return None, flow.unknown(lang)
+        return None, ("unknown", lambda: flow.unknown(lang))
     now = finder.clock()
     where = place(services, sent)
     nearest = finder.resolve(where[0], where[1], now)
     if nearest is None:
-        return None, finder.ask(lang, intro=[U("office_none")])
+        return None, ("none", lambda: finder.ask(lang, intro=[U("office_none")]))
     return (finder, nearest[0], finder.lookup.status(nearest[0], now), now.date(), where), None
 
 
@@ -44,8 +46,7 @@ def office(services, sent, lang):
     """The office for the postcode (or province) in the query, its hours from now, the choices."""
     result, other = found(services, sent, lang)
     if result is None:
-        text = str(other)
-        return Answer(("office-none", lang, text), lambda: text)
+        return Answer(("office-none", lang, other[0]), other[1])
     finder, info, status, today, where = result
     part, tries, new = sent.counter("part"), sent.counter("tries"), sent.flag("new")
 

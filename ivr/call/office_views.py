@@ -74,7 +74,7 @@ def office(lang):
 def office_key(lang):
     found, other = _found(lang)
     if found is None:
-        return _cached(("office-none", lang, str(other)), lambda: other)
+        return _cached(("office-none", lang, other[0]), other[1])
     finder, office_info, status, today, place = found
     digits, new = _digits(), _flag("new")
     if digits == KEY_SMS:  # never cached: it queues a message
@@ -89,7 +89,7 @@ def office_key(lang):
 def dialled(lang):
     found, other = _found(lang)
     if found is None:
-        return _cached(("office-none", lang, str(other)), lambda: other)
+        return _cached(("office-none", lang, other[0]), other[1])
     finder, _, _, _, place = found
     answered = request.form.get("DialCallStatus", "") == "completed"
     intro = [] if answered else [U("office_no_answer")]
