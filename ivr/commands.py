@@ -11,17 +11,9 @@ from . import config
 def records_session():
     """A session on a database at the newest schema. The embedded SQLite of a local
     run is brought up to date here; a configured database by `ivr db upgrade`."""
-    from sqlalchemy.exc import SQLAlchemyError
-
     from .store import db
 
-    url = config.from_environment()["DATABASE_URL"]
-    try:
-        return db.current_session(url)
-    except db.NotUpgraded as exc:
-        raise click.ClickException(str(exc)) from exc
-    except SQLAlchemyError as exc:
-        raise click.ClickException(f"cannot open {db.describe(db.resolve_url(url))}: {exc}") from exc
+    return db.command_session(config.from_environment()["DATABASE_URL"])
 
 
 def current_recordings():

@@ -16,15 +16,7 @@ from .rules import OfficeError
 
 def records_session():
     """A session at the newest schema (a local run's SQLite gets the starting set)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    url = config.from_environment()["DATABASE_URL"]
-    try:
-        return db.current_session(url, records.seed_if_empty)
-    except db.NotUpgraded as exc:
-        raise click.ClickException(str(exc)) from exc
-    except SQLAlchemyError as exc:
-        raise click.ClickException(f"cannot open {db.describe(db.resolve_url(url))}: {exc}") from exc
+    return db.command_session(config.from_environment()["DATABASE_URL"], records.seed_if_empty)
 
 
 def _offices(session):

@@ -13,19 +13,9 @@ def _today():
 
 
 def _session(settings):
-    from sqlalchemy.exc import SQLAlchemyError
-
     from ..store import db
 
-    database = db.Database(settings["DATABASE_URL"])
-    try:
-        if not db.is_current(database):
-            if settings["DATABASE_URL"]:
-                raise click.ClickException("The database is not at the newest schema: run `ivr db upgrade` first.")
-            db.upgrade(database)
-    except SQLAlchemyError as exc:
-        raise click.ClickException(f"cannot open {db.describe(database.url)}: {exc}") from exc
-    return database.session()
+    return db.command_session(settings["DATABASE_URL"])
 
 
 def _breaker(settings):

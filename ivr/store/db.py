@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -205,6 +206,19 @@ def current_session(url, first_start=None):
             with database.transaction() as session:
                 first_start(session)
     return database.session()
+
+
+def command_session(url, first_start=None):
+    """`current_session` for an `ivr` command: a database that is not upgraded or cannot
+    be opened is a one-line error (click's), never a traceback."""
+    import click
+
+    try:
+        return current_session(url, first_start)
+    except NotUpgraded as exc:
+        raise click.ClickException(str(exc)) from exc
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"cannot open {describe(resolve_url(url))}: {exc}") from exc
 
 
 # -- the web app --------------------------------------------------------------------------
